@@ -252,6 +252,8 @@ func TestNextAgreesWithMinuteScan(t *testing.T) {
 		{"amsterdam autumn", dst("Europe/Amsterdam"), "2026-10-22T00:00:00Z", "2026-10-29T00:00:00Z"},
 		{"new york spring", dst("America/New_York"), "2026-03-05T00:00:00Z", "2026-03-12T00:00:00Z"},
 		{"new york autumn", dst("America/New_York"), "2026-10-29T00:00:00Z", "2026-11-05T00:00:00Z"},
+		{"santiago, whose clocks change at midnight, autumn", dst("America/Santiago"), "2026-04-01T00:00:00Z", "2026-04-08T00:00:00Z"},
+		{"santiago, whose clocks change at midnight, spring", dst("America/Santiago"), "2026-09-03T00:00:00Z", "2026-09-10T00:00:00Z"},
 		{"shop over new year", shop, "2026-12-22T00:00:00Z", "2027-01-06T00:00:00Z"},
 	}
 	for _, tt := range tests {
