@@ -109,6 +109,8 @@ type Conversation struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	ResolvedAt     time.Time
+	// AssigneeName is filled by the service for display; it is not stored.
+	AssigneeName string
 }
 
 // HasTag reports whether the conversation carries tag.

@@ -1,0 +1,112 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/batonchat/baton/server/auth"
+	"github.com/batonchat/baton/server/chat"
+	"github.com/batonchat/baton/server/conversation"
+)
+
+func (h *handlers) bindAgents(e *echo.Echo) {
+	e.POST("/v1/auth/login", h.login)
+	e.GET("/v1/me", h.me, h.agentAuth)
+}
+
+const ctxAgent = "baton.agent"
+
+// agentAuth requires an agent bearer token whose agent still exists and was not revoked.
+func (h *handlers) agentAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		hd := c.Request().Header.Get("Authorization")
+		if !strings.HasPrefix(hd, "Bearer ") {
+			return chat.Errorf(chat.EUnauthorized, "send an agent token: Authorization: Bearer TOKEN")
+		}
+		claims, err := h.Signer.Parse(strings.TrimPrefix(hd, "Bearer "))
+		if err != nil {
+			return err
+		}
+		if claims.Kind != auth.KindAgent {
+			return chat.Errorf(chat.EForbidden, "this API is for agents; visitors use the realtime API")
+		}
+		a, err := h.Store.AgentByID(c.Request().Context(), claims.Subject())
+		if errors.Is(err, chat.ErrNotFound) || (err == nil && a.TokenVersion != claims.Version) {
+			return chat.Errorf(chat.EUnauthorized, "token was revoked")
+		}
+		if err != nil {
+			return err
+		}
+		c.Set(ctxAgent, a)
+		return next(c)
+	}
+}
+
+func agentOf(c echo.Context) *chat.Agent { return c.Get(ctxAgent).(*chat.Agent) }
+
+func actorOf(c echo.Context) conversation.Actor { return conversation.AgentActor(agentOf(c)) }
+
+func requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if agentOf(c).Role != chat.RoleAdmin {
+			return chat.Errorf(chat.EForbidden, "only admins may do this")
+		}
+		return next(c)
+	}
+}
+
+type agentView struct {
+	ID      string    `json:"id"`
+	Email   string    `json:"email"`
+	Name    string    `json:"name"`
+	Role    chat.Role `json:"role"`
+	SiteIDs []string  `json:"site_ids"`
+}
+
+func newAgentView(a *chat.Agent) agentView {
+	ids := a.SiteIDs
+	if ids == nil {
+		ids = []string{}
+	}
+	return agentView{ID: a.ID, Email: a.Email, Name: a.Name, Role: a.Role, SiteIDs: ids}
+}
+
+func (h *handlers) login(c echo.Context) error {
+	if ok, wait := h.Limits.Logins.Allow(c.RealIP()); !ok {
+		return limited("login", "too many sign-in attempts: try again shortly", wait)
+	}
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	bad := chat.Errorf(chat.EUnauthorized, "wrong email or password")
+	a, err := h.Store.AgentByEmail(c.Request().Context(), strings.ToLower(strings.TrimSpace(in.Email)))
+	if errors.Is(err, chat.ErrNotFound) {
+		auth.CheckPassword(dummyHash, in.Password) // same time as a real check: no account probing
+		return bad
+	}
+	if err != nil {
+		return err
+	}
+	if !auth.CheckPassword(a.PasswordHash, in.Password) {
+		return bad
+	}
+	tok, exp, err := h.Signer.AgentToken(a, h.Limits.AgentTokenTTL)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"token": tok, "expires_at": exp.UnixMilli(), "agent": newAgentView(a)})
+}
+
+// dummyHash is a bcrypt hash of a random string, compared against when the email is unknown.
+const dummyHash = "$2a$10$7EqJtq98hPqEX7fNZaFWoOhi5BWX4Z4k1Jb0Q1JpYmVhZC5j0Zqvu"
+
+func (h *handlers) me(c echo.Context) error {
+	return c.JSON(http.StatusOK, newAgentView(agentOf(c)))
+}

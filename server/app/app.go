@@ -1,0 +1,218 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	baton "github.com/batonchat/baton"
+	"github.com/batonchat/baton/server/api"
+	"github.com/batonchat/baton/server/auth"
+	"github.com/batonchat/baton/server/chat"
+	"github.com/batonchat/baton/server/conversation"
+	"github.com/batonchat/baton/server/ratelimit"
+	"github.com/batonchat/baton/server/realtime"
+	"github.com/batonchat/baton/server/site"
+	"github.com/batonchat/baton/server/store"
+	"github.com/batonchat/baton/server/web"
+)
+
+// Version is set at build time (-ldflags "-X github.com/batonchat/baton/server/app.Version=…").
+var Version = "dev"
+
+// OpenStore opens the database the configuration names.
+func OpenStore(ctx context.Context, c *Config) (*store.DB, error) {
+	return store.Open(ctx, store.Config{DataDir: c.DataDir, DatabaseURL: c.DatabaseURL, SQLiteSync: c.SQLiteSync})
+}
+
+// Signer returns the token signer, whose secret lives in the database (so the CLI and every
+// server process share it).
+func Signer(ctx context.Context, db chat.Store) (*auth.Signer, error) {
+	key, err := db.Secret(ctx, "token_signing_key", auth.NewSecret)
+	if err != nil {
+		return nil, fmt.Errorf("token secret: %w", err)
+	}
+	return auth.NewSigner(key, nil), nil
+}
+
+// Server is a running Baton.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	db       *store.DB
+	http     *http.Server
+	rt       *realtime.Server
+	draining atomic.Bool
+	ln       net.Listener
+}
+
+// New opens everything `serve` needs and does the first-start setup (the demo site and the
+// first admin, whose generated password is written to out once).
+func New(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Server, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	db, err := OpenStore(ctx, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, db: db}
+	if err := s.build(ctx, out); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) build(ctx context.Context, out io.Writer) error {
+	cfg := &s.cfg
+	signer, err := Signer(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	if err := firstStart(ctx, s.db, cfg, s.log, out); err != nil {
+		return err
+	}
+	sites := site.NewCache(s.db, 5*time.Second)
+	hub := realtime.NewHub()
+	svc := conversation.New(s.db, hub, s.log, nil)
+	perMinute := func(n float64, burst int) *ratelimit.Limiter {
+		return ratelimit.New(ratelimit.Limit{PerMinute: n, Burst: burst}, nil)
+	}
+	s.rt = realtime.NewServer(realtime.Options{
+		Hub: hub, Service: svc, Signer: signer, Store: s.db, Sites: sites, Log: s.log, Heartbeat: cfg.Heartbeat,
+		VisitorMessages: perMinute(cfg.RateVisitorMessages, max(10, int(cfg.RateVisitorMessages/2))),
+		IPMessages:      perMinute(cfg.RateIPMessages, max(20, int(cfg.RateIPMessages/4))),
+	})
+	wh, err := web.New(web.Options{Assets: baton.Assets(), PublicURL: cfg.publicURL(), AllowOrigin: sites.AllowsOrigin})
+	if err != nil {
+		return fmt.Errorf("widget assets: %w", err)
+	}
+	router := api.NewRouter(api.Deps{
+		Store: s.db, Service: svc, Realtime: s.rt, Signer: signer, Sites: sites, Web: wh, Log: s.log, Draining: &s.draining,
+		Limits: api.Limits{
+			VisitorTokenTTL: 90 * 24 * time.Hour,
+			AgentTokenTTL:   12 * time.Hour,
+			NewVisitors:     perMinute(cfg.RateNewVisitors, max(10, int(cfg.RateNewVisitors/2))),
+			Logins:          perMinute(cfg.RateLogins, 10),
+		},
+	})
+	s.http = &http.Server{
+		Handler:           router,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second, // hijacked WebSocket connections are not bound by these
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	return nil
+}
+
+// Listen binds the address; Run serves on it. Split so tests and callers learn the port.
+func (s *Server) Listen() (net.Addr, error) {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	s.ln = ln
+	return ln.Addr(), nil
+}
+
+// Run serves until ctx is cancelled, then shuts down gracefully: /readyz fails, the listener
+// closes, connected clients are told to reconnect, in-flight commits finish, and the database
+// closes last.
+func (s *Server) Run(ctx context.Context) error {
+	if s.ln == nil {
+		if _, err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	s.log.Info("baton listening", "addr", s.ln.Addr().String(), "public_url", s.cfg.publicURL(), "database", s.db.Kind(), "version", Version)
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.ln) }()
+	select {
+	case err := <-errc:
+		s.rt.Close()
+		s.db.Close()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down")
+	s.draining.Store(true)
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := s.http.Shutdown(sctx)
+	s.rt.Close()
+	if cerr := s.db.Close(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	s.log.Info("stopped")
+	return nil
+}
+
+// firstStart creates the demo site and the first admin when the database has none.
+func firstStart(ctx context.Context, db chat.Store, cfg *Config, log *slog.Logger, out io.Writer) error {
+	if _, err := db.SiteByKey(ctx, "demo"); errors.Is(err, chat.ErrNotFound) {
+		sites, err := db.Sites(ctx)
+		if err != nil {
+			return err
+		}
+		if len(sites) == 0 {
+			st := DemoSettings(cfg.publicURL())
+			if _, _, err := site.Apply(ctx, db, st); err != nil {
+				return fmt.Errorf("create demo site: %w", err)
+			}
+			log.Info("created the demo site", "key", "demo", "origins", st.AllowedOrigins)
+		}
+	} else if err != nil {
+		return err
+	}
+	agents, err := db.Agents(ctx)
+	if err != nil {
+		return err
+	}
+	if len(agents) > 0 {
+		return nil
+	}
+	pw, generated := cfg.AdminPassword, false
+	if pw == "" {
+		pw, generated = auth.RandomPassword(), true
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return fmt.Errorf("BATON_ADMIN_PASSWORD: %w", err)
+	}
+	email := strings.ToLower(strings.TrimSpace(cfg.AdminEmail))
+	a := &chat.Agent{ID: chat.NewID("ag"), Email: email, Name: "Admin", Role: chat.RoleAdmin, PasswordHash: hash}
+	if err := db.CreateAgent(ctx, a); err != nil {
+		return fmt.Errorf("create admin: %w", err)
+	}
+	if generated {
+		fmt.Fprintf(out, "Created the admin %s with the password %s (shown once; change it with `baton agent password --email %s`).\n", email, pw, email)
+	} else {
+		log.Info("created the admin", "email", email)
+	}
+	return nil
+}
+
+// DemoSettings is the demo site: a sample shop that allows Baton's own origin.
+func DemoSettings(publicURL string) *site.Settings {
+	origins := []string{publicURL}
+	if strings.Contains(publicURL, "://127.0.0.1:") {
+		origins = append(origins, strings.Replace(publicURL, "://127.0.0.1:", "://localhost:", 1))
+	}
+	st := site.Default("demo", "Demo Shop", origins)
+	st.Appearance.Greeting = "Hi! Ask us about shipping, returns or payment."
+	return st
+}

@@ -1,0 +1,37 @@
+package chat
+
+// EventType names what happened.
+type EventType string
+
+// Event types, one per realtime event frame.
+const (
+	EventMessage      EventType = "message"
+	EventConversation EventType = "conversation"
+	EventTyping       EventType = "typing"
+	EventRead         EventType = "read"
+	EventPresence     EventType = "presence"
+)
+
+// Event is something that happened, published after it is committed. The realtime hub
+// decides who receives it: the site's agents always, the visitor only what is visible to them.
+type Event struct {
+	Type         EventType
+	SiteID       string
+	VisitorID    string
+	Conversation *Conversation // message and conversation events: the state after the change
+	Message      *Message      // message events
+	Author       Author        // typing and read events
+	Typing       bool
+	Seq          int64 // read events
+	Agent        *Agent
+	Presence     string // presence events: online, away, offline
+	// AgentsOnly keeps typing and read events of agents (and notes) from the visitor.
+	AgentsOnly bool
+}
+
+// Author is who did something, for display.
+type Author struct {
+	Type AuthorType `json:"type"`
+	ID   string     `json:"id"`
+	Name string     `json:"name"`
+}

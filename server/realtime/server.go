@@ -1,0 +1,242 @@
+package realtime
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/labstack/echo/v4"
+
+	"github.com/batonchat/baton/server/auth"
+	"github.com/batonchat/baton/server/chat"
+	"github.com/batonchat/baton/server/conversation"
+	"github.com/batonchat/baton/server/metrics"
+	"github.com/batonchat/baton/server/ratelimit"
+	"github.com/batonchat/baton/server/site"
+	"github.com/batonchat/baton/server/wire"
+)
+
+// Options configure the realtime server.
+type Options struct {
+	Hub     *Hub
+	Service *conversation.Service
+	Signer  *auth.Signer
+	Store   chat.Store
+	Sites   *site.Cache
+	Log     *slog.Logger
+	Now     func() time.Time
+	// Heartbeat is how long a connection may stay silent before the server pings it; a
+	// client that does not answer within another Heartbeat is disconnected.
+	Heartbeat time.Duration
+	// MaxFrameBytes bounds one incoming frame: a message of 4,000 characters fits with room.
+	MaxFrameBytes int64
+	// Per-visitor and per-IP budgets for visitor messages.
+	VisitorMessages *ratelimit.Limiter
+	IPMessages      *ratelimit.Limiter
+}
+
+// Server accepts WebSocket connections and runs their commands.
+type Server struct {
+	Options
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// NewServer returns a Server; call Close to stop its background work.
+func NewServer(o Options) *Server {
+	if o.Heartbeat == 0 {
+		o.Heartbeat = 25 * time.Second
+	}
+	if o.MaxFrameBytes == 0 {
+		o.MaxFrameBytes = 32 << 10
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{Options: o, ctx: ctx, cancel: cancel}
+	s.wg.Add(1)
+	go s.keepalive()
+	return s
+}
+
+// Close tells every client to reconnect, closes the connections and stops the keepalive.
+func (s *Server) Close() {
+	s.Hub.Shutdown()
+	s.cancel()
+	s.wg.Wait()
+}
+
+// bearer finds the token: the Authorization header, or (browsers cannot set headers on a
+// WebSocket) the token query parameter.
+func bearer(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		return strings.TrimPrefix(h, "Bearer ")
+	}
+	return r.URL.Query().Get("token")
+}
+
+// ServeWS upgrades GET /v1/ws. Authentication and the origin check happen before the upgrade,
+// so a refused client gets a plain HTTP error it can read.
+func (s *Server) ServeWS(e echo.Context) error {
+	r := e.Request()
+	claims, err := s.Signer.Parse(bearer(r))
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	c := &Conn{srv: s, ip: e.RealIP()}
+	if claims.ExpiresAt != nil {
+		c.expires = claims.ExpiresAt.Time
+	}
+	switch claims.Kind {
+	case auth.KindVisitor:
+		l, err := s.Sites.ByID(ctx, claims.Site)
+		if errors.Is(err, chat.ErrNotFound) {
+			return chat.Errorf(chat.EUnauthorized, "the site of this token no longer exists")
+		}
+		if err != nil {
+			return err
+		}
+		// Browsers always send Origin; a client without one is not a browser page and could
+		// claim any origin anyway, so the check protects browser visitors from other sites.
+		if o := r.Header.Get("Origin"); o != "" && !l.Settings.AllowsOrigin(o) && !SameOrigin(r, o) {
+			return chat.Errorf(chat.EForbidden, "origin %s is not allowed for site %s: add it to allowed_origins", o, l.Site.Key)
+		}
+		c.visitorID = claims.Subject()
+		c.actor = conversation.VisitorActor(claims.Subject(), claims.Site)
+	case auth.KindAgent:
+		a, err := s.Store.AgentByID(ctx, claims.Subject())
+		if errors.Is(err, chat.ErrNotFound) || (err == nil && a.TokenVersion != claims.Version) {
+			return chat.Errorf(chat.EUnauthorized, "token was revoked")
+		}
+		if err != nil {
+			return err
+		}
+		c.agent, c.actor, c.sites = a, conversation.AgentActor(a), map[string]struct{}{}
+	}
+	ws, err := websocket.Accept(e.Response(), r, &websocket.AcceptOptions{
+		InsecureSkipVerify: true, // the origin was checked above, against the site's settings
+		CompressionMode:    websocket.CompressionDisabled,
+	})
+	if err != nil {
+		return nil // Accept has written the HTTP error
+	}
+	ws.SetReadLimit(s.MaxFrameBytes)
+	c.ws = ws
+	c.ctx, c.cancel = context.WithCancel(s.ctx)
+	c.lastActive.Store(s.Now().UnixNano())
+	if !s.Hub.register(c) {
+		ws.Close(websocket.StatusTryAgainLater, "server shutting down: reconnect")
+		c.cancel()
+		return nil
+	}
+	role := string(c.actor.Type)
+	metrics.Connections.WithLabelValues(role).Inc()
+	metrics.ConnectionsTotal.WithLabelValues(role).Inc()
+	hello := wire.Hello{Type: "hello", Role: role, HeartbeatMS: s.Heartbeat.Milliseconds(), ServerTime: s.Now().UnixMilli()}
+	if c.agent != nil {
+		hello.AgentID = c.agent.ID
+	} else {
+		hello.VisitorID, hello.SiteID = c.visitorID, c.actor.SiteID
+	}
+	c.send(wire.Marshal(hello))
+	s.readLoop(c)
+	s.Hub.unregister(c)
+	metrics.Connections.WithLabelValues(role).Dec()
+	c.cancel()
+	return nil
+}
+
+// SameOrigin reports whether origin is Baton's own (its demo page): a page Baton serves
+// itself may always use it.
+func SameOrigin(r *http.Request, origin string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
+}
+
+const maxBadFrames = 20
+
+func (s *Server) readLoop(c *Conn) {
+	for {
+		typ, b, err := c.ws.Read(c.ctx)
+		if err != nil {
+			if errors.Is(err, websocket.ErrMessageTooBig) {
+				c.close(websocket.StatusMessageTooBig, "frame too large")
+			}
+			c.close(websocket.StatusNormalClosure, "")
+			return
+		}
+		c.lastActive.Store(s.Now().UnixNano())
+		if !c.expires.IsZero() && s.Now().After(c.expires) {
+			c.close(4001, "token expired: get a new one and reconnect")
+			return
+		}
+		if typ != websocket.MessageText {
+			c.replyErr("", "", &wire.FrameError{Code: wire.CodeBadFrame, Msg: "frames are JSON text"})
+			continue
+		}
+		cmd, err := wire.Decode(b)
+		if err != nil {
+			var fe *wire.FrameError
+			errors.As(err, &fe)
+			c.replyErr(fe.ID, "", fe)
+			if c.badFrames++; c.badFrames >= maxBadFrames {
+				c.close(websocket.StatusPolicyViolation, "too many bad frames")
+				return
+			}
+			continue
+		}
+		c.badFrames = 0
+		s.handle(c, cmd)
+	}
+}
+
+// keepalive pings connections that have been silent for a heartbeat, a bounded number at a
+// time, and closes those that do not answer.
+func (s *Server) keepalive() {
+	defer s.wg.Done()
+	t := time.NewTicker(s.Heartbeat)
+	defer t.Stop()
+	sem := make(chan struct{}, 64)
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		}
+		cutoff := s.Now().Add(-s.Heartbeat).UnixNano()
+		s.Hub.mu.RLock()
+		idle := make([]*Conn, 0)
+		for c := range s.Hub.conns {
+			if c.lastActive.Load() < cutoff {
+				idle = append(idle, c)
+			}
+		}
+		s.Hub.mu.RUnlock()
+		for _, c := range idle {
+			select {
+			case sem <- struct{}{}:
+			case <-s.ctx.Done():
+				return
+			}
+			go func() {
+				defer func() { <-sem }()
+				ctx, cancel := context.WithTimeout(c.ctx, s.Heartbeat)
+				defer cancel()
+				if err := c.ws.Ping(ctx); err != nil {
+					c.close(websocket.StatusGoingAway, "no answer to ping")
+					return
+				}
+				c.lastActive.Store(s.Now().UnixNano())
+			}()
+		}
+	}
+}
