@@ -157,6 +157,7 @@ function start(core: Core): UI {
       h("div", { class: "tx" }, ...linkify(m.text || "")),
     );
     row._s = m.seq;
+    row.dataset.seq = String(m.seq);
     if (!event) row._a = m.author.type + ":" + (m.author.id || "");
     rows.set("s" + m.seq, row);
     insert(row);
