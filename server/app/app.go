@@ -116,6 +116,9 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 	return nil
 }
 
+// Store is the server's database (for tests and tools running in the same process).
+func (s *Server) Store() *store.DB { return s.db }
+
 // Listen binds the address; Run serves on it. Split so tests and callers learn the port.
 func (s *Server) Listen() (net.Addr, error) {
 	ln, err := net.Listen("tcp", s.cfg.Addr)

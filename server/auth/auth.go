@@ -5,6 +5,7 @@ package auth
 
 import (
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -40,13 +41,13 @@ type Signer struct {
 	now func() time.Time
 }
 
-// NewSecret returns a fresh random signing secret.
+// NewSecret returns a fresh random signing secret, hex-encoded so any database stores it as text.
 func NewSecret() ([]byte, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return nil, fmt.Errorf("random secret: %w", err)
 	}
-	return b, nil
+	return []byte(hex.EncodeToString(b)), nil
 }
 
 // NewSigner returns a Signer for key; now is injectable for tests (nil means time.Now).

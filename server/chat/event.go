@@ -1,5 +1,7 @@
 package chat
 
+import "context"
+
 // EventType names what happened.
 type EventType string
 
@@ -27,7 +29,20 @@ type Event struct {
 	Presence     string // presence events: online, away, offline
 	// AgentsOnly keeps typing and read events of agents (and notes) from the visitor.
 	AgentsOnly bool
+	// Origin is the connection whose command caused the event (see WithOrigin): it learns
+	// of its own message from the command's reply, not from the event.
+	Origin any
 }
+
+type originKey struct{}
+
+// WithOrigin marks ctx as carrying a command from origin (a realtime connection).
+func WithOrigin(ctx context.Context, origin any) context.Context {
+	return context.WithValue(ctx, originKey{}, origin)
+}
+
+// OriginOf returns the origin set by WithOrigin, or nil.
+func OriginOf(ctx context.Context) any { return ctx.Value(originKey{}) }
 
 // Author is who did something, for display.
 type Author struct {

@@ -41,7 +41,7 @@ func (s *Service) change(ctx context.Context, actor Actor, id string, fn func(tx
 	}
 	s.decorate(ctx, conv)
 	for _, m := range events {
-		s.publishMessage(conv, m)
+		s.publishMessage(conv, m, nil)
 	}
 	if len(events) > 0 {
 		s.publishConversation(conv)

@@ -188,7 +188,7 @@ func (s *Service) visitorSend(ctx context.Context, actor Actor, in SendInput) (*
 		if created {
 			s.publishConversation(res.Conversation)
 		}
-		s.publishMessage(res.Conversation, res.Message)
+		s.publishMessage(res.Conversation, res.Message, chat.OriginOf(ctx))
 	}
 	return &res, nil
 }
@@ -247,12 +247,12 @@ func (s *Service) agentSend(ctx context.Context, actor Actor, conversationID str
 	s.decorate(ctx, res.Conversation)
 	if !res.Duplicate {
 		if joined != nil {
-			s.publishMessage(res.Conversation, joined)
+			s.publishMessage(res.Conversation, joined, nil)
 		}
 		if changed {
 			s.publishConversation(res.Conversation)
 		}
-		s.publishMessage(res.Conversation, res.Message)
+		s.publishMessage(res.Conversation, res.Message, chat.OriginOf(ctx))
 	}
 	return &res, nil
 }
@@ -320,10 +320,12 @@ func (s *Service) decorate(ctx context.Context, c *chat.Conversation) {
 // ForgetAgent drops cached display data after an agent changed.
 func (s *Service) ForgetAgent(id string) { s.names.Delete(id) }
 
-func (s *Service) publishMessage(c *chat.Conversation, m *chat.Message) {
+// publishMessage publishes a new message; origin (the sender's connection, if any) is not sent
+// the event, since the reply to its command carries the message.
+func (s *Service) publishMessage(c *chat.Conversation, m *chat.Message, origin any) {
 	cp := *c
 	s.pub.Publish(&chat.Event{Type: chat.EventMessage, SiteID: c.SiteID, VisitorID: c.VisitorID, Conversation: &cp, Message: m,
-		AgentsOnly: !m.VisibleToVisitor()})
+		AgentsOnly: !m.VisibleToVisitor(), Origin: origin})
 }
 
 func (s *Service) publishConversation(c *chat.Conversation) {

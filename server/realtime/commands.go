@@ -22,6 +22,15 @@ var (
 )
 
 func (s *Server) handle(c *Conn, cmd *wire.Command) {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		c.replyErr(cmd.ID, cmd.Type, chat.Errorf(chat.EUnavailable, "the server is shutting down: reconnect and send again"))
+		return
+	}
+	s.inflight.Add(1)
+	s.mu.Unlock()
+	defer s.inflight.Done()
 	allowed := visitorCommands
 	if c.agent != nil {
 		allowed = agentCommands
@@ -35,7 +44,9 @@ func (s *Server) handle(c *Conn, cmd *wire.Command) {
 		c.replyErr(cmd.ID, cmd.Type, &wire.FrameError{ID: cmd.ID, Code: code, Msg: "unknown command " + quote(cmd.Type) + " for a " + string(c.actor.Type)})
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.ctx, commandTimeout)
+	// Not derived from the connection: a command that is committing finishes even if the
+	// client goes away or the server is shutting down.
+	ctx, cancel := context.WithTimeout(chat.WithOrigin(context.Background(), c), commandTimeout)
 	defer cancel()
 	data, err := s.run(ctx, c, cmd)
 	code := "ok"
@@ -48,6 +59,10 @@ func (s *Server) handle(c *Conn, cmd *wire.Command) {
 	}
 	if err != nil {
 		c.replyErr(cmd.ID, cmd.Type, err)
+		return
+	}
+	if sd, ok := data.(sendReply); ok {
+		c.sent(cmd.ID, sd.data, sd.conv, sd.seq)
 		return
 	}
 	c.replyOK(cmd.ID, data)
@@ -95,7 +110,11 @@ func (s *Server) run(ctx context.Context, c *Conn, cmd *wire.Command) (any, erro
 			metrics.CommitSeconds.Observe(time.Since(start).Seconds())
 			metrics.Messages.WithLabelValues(string(actor.Type)).Inc()
 		}
-		return sendData(res, visitor), nil
+		seq := res.Message.Seq
+		if visitor {
+			seq = res.Message.VisitorSeq
+		}
+		return sendReply{data: sendData(res, visitor), conv: res.Message.ConversationID, seq: seq}, nil
 	case "history":
 		list, more, err := svc.History(ctx, actor, cmd.ConversationID, cmd.Before, cmd.Limit)
 		if err != nil {
@@ -171,6 +190,13 @@ func convData(c *chat.Conversation, err error) (any, error) {
 		return nil, err
 	}
 	return map[string]any{"conversation": wire.NewConversation(c, false)}, nil
+}
+
+// sendReply is a send's reply with what the connection needs to place it in the sequence.
+type sendReply struct {
+	data any
+	conv string
+	seq  int64
 }
 
 func sendData(res *conversation.Result, visitor bool) any {

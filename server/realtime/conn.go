@@ -45,6 +45,7 @@ type Conn struct {
 	// so at most one sync is in flight.
 	cursors     map[string]int64
 	partial     map[string]bool
+	awaiting    bool // visitors: events are held until the first sync or send says where the client is
 	syncing     bool
 	syncConv    string // "" while a visitor's sync looks up their conversation
 	held        []heldFrame
@@ -61,15 +62,16 @@ type heldFrame struct {
 const maxHeld = 256
 
 // deliver queues an event frame. Sequenced frames (seq > 0) of a conversation this connection
-// has synced are delivered once each, in order, and never ahead of a catch-up.
-func (c *Conn) deliver(conv string, seq int64, frame []byte) {
+// has synced are delivered once each, in order, and never ahead of a catch-up. own marks the
+// event of a message this connection sent: its reply carries the message instead.
+func (c *Conn) deliver(conv string, seq int64, frame []byte, own bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return
 	}
 	if seq > 0 {
-		if c.syncing && (c.syncConv == "" || c.syncConv == conv) {
+		if c.awaiting || (c.syncing && (c.syncConv == "" || c.syncConv == conv)) {
 			if len(c.held) >= maxHeld {
 				c.heldDropped = true
 			} else {
@@ -77,11 +79,36 @@ func (c *Conn) deliver(conv string, seq int64, frame []byte) {
 			}
 			return
 		}
-		if !c.admitLocked(conv, seq) {
+		if !c.admitLocked(conv, seq) || own {
 			return
 		}
 	}
 	c.enqueueLocked(frame)
+}
+
+// sent queues the reply to a send, then (on a visitor's first command) what was held back.
+func (c *Conn) sent(id string, data any, conv string, seq int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	c.enqueueLocked(wire.Marshal(wire.Reply{Type: "reply", ID: id, Data: data}))
+	if !c.awaiting {
+		return
+	}
+	c.awaiting = false
+	held := c.held
+	c.held = nil
+	if c.cursors == nil {
+		c.cursors, c.partial = map[string]int64{}, map[string]bool{}
+	}
+	c.cursors[conv] = seq
+	for _, h := range held {
+		if c.admitLocked(h.conv, h.seq) && !c.closed {
+			c.enqueueLocked(h.frame)
+		}
+	}
 }
 
 // admitLocked applies the per-conversation cursor to a sequenced frame.
@@ -100,7 +127,10 @@ func (c *Conn) admitLocked(conv string, seq int64) bool {
 
 func (c *Conn) beginSync(conv string) {
 	c.mu.Lock()
-	c.syncing, c.syncConv, c.held, c.heldDropped = true, conv, nil, false
+	c.syncing, c.syncConv = true, conv
+	if !c.awaiting {
+		c.held, c.heldDropped = nil, false
+	}
 	c.mu.Unlock()
 }
 
@@ -110,7 +140,7 @@ func (c *Conn) endSync(id string, res *conversation.SyncResult, since int64, vis
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	held := c.held
-	c.syncing, c.syncConv, c.held = false, "", nil
+	c.syncing, c.syncConv, c.held, c.awaiting = false, "", nil, false
 	conv := ""
 	if res != nil && res.Conversation != nil {
 		conv = res.Conversation.ID

@@ -212,11 +212,11 @@ func (h *Hub) Publish(ev *chat.Event) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for c := range h.sites[ev.SiteID] {
-		c.deliver(convID, seqAgent, agentFrame)
+		c.deliver(convID, seqAgent, agentFrame, ev.Origin == any(c))
 	}
 	if visitorFrame != nil {
 		for _, c := range h.visitors[ev.VisitorID] {
-			c.deliver(convID, seqVisitor, visitorFrame)
+			c.deliver(convID, seqVisitor, visitorFrame, ev.Origin == any(c))
 		}
 	}
 }

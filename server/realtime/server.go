@@ -44,9 +44,12 @@ type Options struct {
 // Server accepts WebSocket connections and runs their commands.
 type Server struct {
 	Options
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	inflight sync.WaitGroup // commands being run: shutdown lets them commit
+	mu       sync.Mutex
+	closing  bool // no new commands once set
 }
 
 // NewServer returns a Server; call Close to stop its background work.
@@ -67,9 +70,14 @@ func NewServer(o Options) *Server {
 	return s
 }
 
-// Close tells every client to reconnect, closes the connections and stops the keepalive.
+// Close tells every client to reconnect, closes the connections, waits for commands in
+// flight to finish (each is bounded by commandTimeout) and stops the keepalive.
 func (s *Server) Close() {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
 	s.Hub.Shutdown()
+	s.inflight.Wait()
 	s.cancel()
 	s.wg.Wait()
 }
@@ -110,7 +118,7 @@ func (s *Server) ServeWS(e echo.Context) error {
 		if o := r.Header.Get("Origin"); o != "" && !l.Settings.AllowsOrigin(o) && !SameOrigin(r, o) {
 			return chat.Errorf(chat.EForbidden, "origin %s is not allowed for site %s: add it to allowed_origins", o, l.Site.Key)
 		}
-		c.visitorID = claims.Subject()
+		c.visitorID, c.awaiting = claims.Subject(), true
 		c.actor = conversation.VisitorActor(claims.Subject(), claims.Site)
 	case auth.KindAgent:
 		a, err := s.Store.AgentByID(ctx, claims.Subject())
