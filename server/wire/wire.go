@@ -69,7 +69,7 @@ type Conversation struct {
 	VisitorID  string      `json:"visitor_id"`
 	Status     chat.Status `json:"status"`
 	Assignee   *Assignee   `json:"assignee"`
-	Tags       []string    `json:"tags,omitempty"`
+	Tags       any         `json:"tags,omitempty"` // []string for agents; absent for visitors
 	BotPaused  bool        `json:"bot_paused,omitempty"`
 	LastSeq    int64       `json:"last_seq"`
 	ReadSeq    int64       `json:"read_seq"` // the reader's side: the visitor's or the agents'
@@ -88,7 +88,7 @@ func NewConversation(c *chat.Conversation, visitor bool) *Conversation {
 		LastSeq: c.LastSeq, ReadSeq: c.AgentReadSeq,
 		CreatedAt: millis(c.CreatedAt), UpdatedAt: millis(c.UpdatedAt), ResolvedAt: millis(c.ResolvedAt),
 	}
-	if out.Tags == nil {
+	if c.Tags == nil {
 		out.Tags = []string{}
 	}
 	if c.AssigneeID != "" {
