@@ -1,0 +1,459 @@
+package knowledge
+
+import "strings"
+
+// Visitors rarely use the owner's word: "parcel" for "package", "coupon" for "promo code",
+// "when do you close" for "opening hours". A concept groups the words that mean the same thing
+// in a shop conversation, per language; the matcher treats every word of a group as one term.
+// The groups are deliberately narrow (customer-service vocabulary only) and a word belongs to
+// at most one group per language. Words are written naturally and stemmed at start-up, so
+// "packages" and "package" both land on the group of "package".
+type concept struct {
+	name  string
+	words [numLanguages]string
+}
+
+var conceptList = []concept{
+	// A visitor's order and the parcel it travels in are the same thing to them.
+	{"order", [numLanguages]string{
+		langEN: "order orders ordered purchase package parcel shipment",
+		langNL: "bestelling bestellen besteld aankoop pakket pakketje zending",
+		langFR: "commande commander commandé achat colis paquet",
+		langDE: "bestellung bestellen bestellt paket päckchen sendung",
+		langES: "pedido pedidos paquete",
+	}},
+	{"buy", [numLanguages]string{
+		langEN: "buy bought sell sold",
+		langNL: "kopen koop gekocht verkopen verkoop",
+		langFR: "acheter achète acheté vendre vendez vente",
+		langDE: "kaufen kauf gekauft verkaufen verkauf",
+		langES: "comprar compra compré vender venden venta",
+	}},
+	{"ship", [numLanguages]string{
+		langEN: "ship shipping shipped deliver delivery delivered dispatch dispatched",
+		langNL: "verzenden verzending verzend verzonden versturen verstuurd leveren levering lever geleverd bezorgen bezorging bezorgd",
+		langFR: "livrer livraison livré expédier expédition expédié envoyer envoi envoyez",
+		langDE: "liefern lieferung geliefert versenden versand versendet verschicken zustellen zustellung",
+		langES: "enviar envío envían enviado entregar entrega entregado mandar",
+	}},
+	{"arrive", [numLanguages]string{
+		langEN: "arrive arrived arrives arriving arrival receive received",
+		langNL: "aankomen aangekomen aankomst ontvangen ontvang binnenkomen",
+		langFR: "arriver arrive arrivé arrivée recevoir reçu reçois",
+		langDE: "ankommen angekommen ankunft erhalten bekommen",
+		langES: "llegar llega llegó llegada recibir recibido recibí",
+	}},
+	{"track", [numLanguages]string{
+		langEN: "track tracking trace follow",
+		langNL: "volgen track trace tracking",
+		langFR: "suivre suivi tracking",
+		langDE: "verfolgen verfolgung tracking sendungsverfolgung",
+		langES: "rastrear rastreo seguimiento seguir",
+	}},
+	{"return", [numLanguages]string{
+		langEN: "return returns returned returning",
+		langNL: "retour retourneren retourneer geretourneerd terugsturen terugbrengen",
+		langFR: "retour retourner retourné renvoyer renvoi rendre",
+		langDE: "rücksendung zurücksenden zurückschicken retoure retournieren zurückgeben rückgabe",
+		langES: "devolver devolución devuelvo devuelven",
+	}},
+	{"refund", [numLanguages]string{
+		langEN: "refund refunded reimburse reimbursement",
+		langNL: "terugbetaling terugbetalen terugbetaald terugstorten teruggestort restitutie",
+		langFR: "rembourser remboursement remboursé",
+		langDE: "rückerstattung erstatten erstattung erstattet zurückerstatten",
+		langES: "reembolso reembolsar reembolsan reembolsado",
+	}},
+	{"exchange", [numLanguages]string{
+		langEN: "exchange exchanging swap",
+		langNL: "ruilen omruilen ruil omwisselen",
+		langFR: "échanger échange",
+		langDE: "umtauschen umtausch tauschen",
+		langES: "intercambiar intercambio",
+	}},
+	{"change", [numLanguages]string{
+		langEN: "change modify alter edit adjust",
+		langNL: "wijzigen wijziging veranderen aanpassen",
+		langFR: "modifier modification changer",
+		langDE: "ändern änderung abändern",
+		langES: "cambiar cambio modificar",
+	}},
+	{"chart", [numLanguages]string{
+		langEN: "chart table guide",
+		langNL: "tabel tabellen",
+		langFR: "tableau guide",
+		langDE: "tabelle",
+		langES: "tabla guía",
+	}},
+	{"hours", [numLanguages]string{
+		langEN: "open opening opened close closed closing hours",
+		langNL: "open geopend openingstijden dicht gesloten sluiten sluit",
+		langFR: "ouvert ouverte ouverts ouverture ouvrir fermé fermer fermeture fermez horaires",
+		langDE: "offen geöffnet öffnen öffnungszeiten schließen geschlossen schließt",
+		langES: "abrir abierto abren apertura cerrar cerrado cierran cierre horario horarios",
+	}},
+	{"weekday", [numLanguages]string{
+		langEN: "monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays saturdays sundays weekend weekends",
+		langNL: "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag weekend",
+		langFR: "lundi mardi mercredi jeudi vendredi samedi dimanche week-end weekend",
+		langDE: "montag dienstag mittwoch donnerstag freitag samstag sonntag montags samstags sonntags wochenende",
+		langES: "lunes martes miércoles jueves viernes sábado sábados domingo domingos",
+	}},
+	{"address", [numLanguages]string{
+		langEN: "address location located",
+		langNL: "adres locatie gevestigd",
+		langFR: "adresse emplacement situé située",
+		langDE: "adresse standort",
+		langES: "dirección ubicación ubicado ubicados situado",
+	}},
+	{"store", [numLanguages]string{
+		langEN: "store shop",
+		langNL: "winkel zaak",
+		langFR: "magasin boutique",
+		langDE: "laden geschäft filiale",
+		langES: "tienda",
+	}},
+	{"pay", [numLanguages]string{
+		langEN: "pay paying paid payment payments",
+		langNL: "betalen betaling betaald betaal",
+		langFR: "payer paiement",
+		langDE: "zahlen bezahlen zahlung bezahlt",
+		langES: "pagar pago pagado",
+	}},
+	{"method", [numLanguages]string{
+		langEN: "method methods option options",
+		langNL: "methode methodes optie opties mogelijkheden",
+		langFR: "moyen moyens mode modes méthode option options",
+		langDE: "methode methoden möglichkeit möglichkeiten art arten option",
+		langES: "método métodos forma formas opción opciones medio medios",
+	}},
+	{"invoice", [numLanguages]string{
+		langEN: "invoice invoices receipt bill",
+		langNL: "factuur facturen kassabon",
+		langFR: "facture factures",
+		langDE: "rechnung quittung beleg",
+		langES: "factura facturas",
+	}},
+	{"discount", [numLanguages]string{
+		langEN: "discount coupon promo promotional",
+		langNL: "korting actie kortingsbon",
+		langFR: "réduction remise promo promotionnel coupon",
+		langDE: "rabatt aktion",
+		langES: "descuento cupón promoción promocional",
+	}},
+	{"gift", [numLanguages]string{
+		langEN: "gift present",
+		langNL: "cadeau kado",
+		langFR: "cadeau",
+		langDE: "geschenk",
+		langES: "regalo",
+	}},
+	{"card", [numLanguages]string{
+		langEN: "card cards voucher",
+		langNL: "kaart bon",
+		langFR: "carte cartes bon",
+		langDE: "karte gutschein",
+		langES: "tarjeta tarjetas cheque",
+	}},
+	{"create", [numLanguages]string{
+		langEN: "create creating",
+		langNL: "aanmaken maken maak",
+		langFR: "créer crée",
+		langDE: "erstellen erstelle anlegen",
+		langES: "crear creo",
+	}},
+	{"when", [numLanguages]string{
+		langEN: "when",
+		langNL: "wanneer",
+		langFR: "quand",
+		langDE: "wann",
+		langES: "cuándo cuando",
+	}},
+	{"where", [numLanguages]string{
+		langEN: "where wheres",
+		langNL: "waar",
+		langFR: "où",
+		langDE: "wo",
+		langES: "dónde donde",
+	}},
+	{"account", [numLanguages]string{
+		langEN: "account profile",
+		langNL: "account profiel",
+		langFR: "compte profil",
+		langDE: "konto profil",
+		langES: "cuenta perfil",
+	}},
+	{"login", [numLanguages]string{
+		langEN: "login log logging",
+		langNL: "inloggen ingelogd login",
+		langFR: "connecter connexion identifier",
+		langDE: "anmelden einloggen login",
+		langES: "entrar acceder login sesión",
+	}},
+	{"register", [numLanguages]string{
+		langEN: "register registration signup",
+		langNL: "registreren registratie",
+		langFR: "inscrire inscription enregistrer",
+		langDE: "registrieren registrierung",
+		langES: "registrar registrarme registro",
+	}},
+	{"password", [numLanguages]string{
+		langEN: "password pw",
+		langNL: "wachtwoord",
+		langFR: "passe",
+		langDE: "passwort kennwort",
+		langES: "contraseña clave",
+	}},
+	{"forgot", [numLanguages]string{
+		langEN: "forgot forget forgotten lost",
+		langNL: "vergeten kwijt",
+		langFR: "oublié oublier perdu",
+		langDE: "vergessen verloren",
+		langES: "olvidé olvidado olvidar perdido",
+	}},
+	{"cancel", [numLanguages]string{
+		langEN: "cancel cancelled canceled cancellation stop terminate unsubscribe",
+		langNL: "annuleren annulering opzeggen stopzetten stoppen beëindigen afmelden uitschrijven",
+		langFR: "annuler annulation résilier arrêter stopper désabonner désinscrire",
+		langDE: "stornieren stornierung kündigen kündigung beenden abmelden abbestellen",
+		langES: "cancelar anular baja terminar",
+	}},
+	{"subscription", [numLanguages]string{
+		langEN: "subscription subscriptions membership",
+		langNL: "abonnement abo",
+		langFR: "abonnement abo",
+		langDE: "abonnement abo",
+		langES: "suscripción",
+	}},
+	{"email", [numLanguages]string{
+		langEN: "email emails mail",
+		langNL: "email mail mailen mailtje",
+		langFR: "email courriel mail",
+		langDE: "email mail",
+		langES: "email correo mail",
+	}},
+	{"newsletter", [numLanguages]string{
+		langEN: "newsletter newsletters",
+		langNL: "nieuwsbrief",
+		langFR: "newsletter infolettre",
+		langDE: "newsletter",
+		langES: "boletín newsletter",
+	}},
+	{"phone", [numLanguages]string{
+		langEN: "phone telephone call",
+		langNL: "telefoon telefoonnummer bellen",
+		langFR: "téléphone appeler",
+		langDE: "telefon telefonnummer anrufen",
+		langES: "teléfono llamar",
+	}},
+	{"contact", [numLanguages]string{
+		langEN: "contact reach support helpdesk",
+		langNL: "contact bereiken klantenservice klantendienst helpdesk",
+		langFR: "contacter contact joindre sav",
+		langDE: "kontakt kontaktieren erreichen kundenservice kundendienst support",
+		langES: "contactar contacto comunicar soporte",
+	}},
+	{"broken", [numLanguages]string{
+		langEN: "broken broke defect defective faulty torn ripped",
+		langNL: "kapot defect stuk gescheurd",
+		langFR: "cassé casser défectueux déchiré",
+		langDE: "kaputt defekt gerissen",
+		langES: "roto rota rompió defectuoso",
+	}},
+	{"damaged", [numLanguages]string{
+		langEN: "damaged damage",
+		langNL: "beschadigd schade",
+		langFR: "endommagé abîmé",
+		langDE: "beschädigt schaden",
+		langES: "dañado daño",
+	}},
+	{"wrong", [numLanguages]string{
+		langEN: "wrong incorrect",
+		langNL: "verkeerd verkeerde fout",
+		langFR: "mauvais erroné",
+		langDE: "falsch falsche",
+		langES: "equivocado equivocada incorrecto",
+	}},
+	{"product", [numLanguages]string{
+		langEN: "product item article goods",
+		langNL: "product artikel",
+		langFR: "produit article",
+		langDE: "produkt artikel ware",
+		langES: "producto artículo",
+	}},
+	{"cost", [numLanguages]string{
+		langEN: "cost costs price fee fees",
+		langNL: "kosten kost prijs tarief",
+		langFR: "frais prix coût coûte tarif",
+		langDE: "kosten kostet preis gebühr",
+		langES: "coste costo cuesta precio gastos tarifa",
+	}},
+	{"free", [numLanguages]string{
+		langEN: "free",
+		langNL: "gratis kosteloos",
+		langFR: "gratuit gratuite offert",
+		langDE: "kostenlos gratis umsonst",
+		langES: "gratis gratuito",
+	}},
+	{"duration", [numLanguages]string{
+		langEN: "long time times duration day days",
+		langNL: "lang duurt duur tijd dagen dag",
+		langFR: "délai délais temps durée jours jour",
+		langDE: "lange dauer dauert zeit tage tagen",
+		langES: "tarda tardar tiempo plazo plazos días",
+	}},
+	{"country", [numLanguages]string{
+		langEN: "country countries abroad international internationally worldwide overseas",
+		langNL: "land landen buitenland internationaal",
+		langFR: "pays étranger international internationale",
+		langDE: "land länder ausland international",
+		langES: "país países extranjero internacional internacionales",
+	}},
+	{"size", [numLanguages]string{
+		langEN: "size sizes sizing",
+		langNL: "maat maten",
+		langFR: "taille tailles",
+		langDE: "größe größen",
+		langES: "talla tallas",
+	}},
+	{"guest", [numLanguages]string{
+		langEN: "guest",
+		langNL: "gast",
+		langFR: "invité",
+		langDE: "gast",
+		langES: "invitado",
+	}},
+	{"paymethod", [numLanguages]string{
+		langEN: paymentNames,
+		langNL: paymentNames,
+		langFR: paymentNames,
+		langDE: paymentNames,
+		langES: paymentNames + " bizum",
+	}},
+	{"money", [numLanguages]string{
+		langEN: "money",
+		langNL: "geld",
+		langFR: "argent",
+		langDE: "geld",
+		langES: "dinero",
+	}},
+	{"back", [numLanguages]string{
+		langEN: "back",
+		langNL: "terug",
+		langDE: "zurück",
+		langES: "vuelta",
+	}},
+	{"reset", [numLanguages]string{
+		langEN: "reset",
+		langNL: "resetten herstellen",
+		langFR: "réinitialiser",
+		langDE: "zurücksetzen",
+		langES: "restablecer resetear",
+	}},
+	// Negation marks a report of a problem ("my code does not work", "je n'ai pas reçu").
+	{"not", [numLanguages]string{
+		langEN: "not no cannot cant didn doesn don isn wasn hasn haven won wont aren couldn",
+		langNL: "niet geen",
+		langFR: "pas ne",
+		langDE: "nicht kein keine keinen keiner",
+		langES: "no",
+	}},
+	{"double", [numLanguages]string{
+		langEN: "twice double",
+		langNL: "dubbel",
+		langFR: "fois",
+		langDE: "doppelt zweimal",
+		langES: "doble veces",
+	}},
+	{"charge", [numLanguages]string{
+		langEN: "charged debited",
+		langNL: "afgeschreven afschrijving",
+		langFR: "débité prélevé prélèvement",
+		langDE: "abgebucht abbuchung belastet",
+		langES: "cobrado cobraron cargo",
+	}},
+	{"fail", [numLanguages]string{
+		langEN: "fail failed fails declined rejected work works working error",
+		langNL: "mislukt geweigerd werkt lukt",
+		langFR: "échoué refusé fonctionne marche erreur",
+		langDE: "fehlgeschlagen abgelehnt funktioniert klappt fehler",
+		langES: "fallado fallido rechazado funciona error",
+	}},
+}
+
+// functionConcepts are stop words at heart: they help tell "where is my order" from "when will
+// my order arrive" when the base uses them, and are ignored when it does not, instead of counting
+// as words the base does not know.
+var functionConcepts = map[string]bool{"~when": true, "~where": true, "~not": true}
+
+// paymentNames are payment services and card schemes, the same in every language.
+const paymentNames = "paypal klarna ideal bancontact visa mastercard amex maestro sofort giropay " +
+	"afterpay riverty applepay googlepay creditcard"
+
+// countryNames are names of countries visitors ask about. They lead to the concept "country",
+// but at weakFactor of a word's weight: in "shipping costs to Belgium" the country is a detail,
+// while in "do you ship to Belgium?" it is the question, and the other words decide which.
+var countryNames = [numLanguages]string{
+	langEN: `netherlands holland belgium germany france spain italy portugal austria switzerland
+		luxembourg denmark sweden norway finland poland ireland uk england scotland wales britain
+		kingdom greece czechia hungary romania usa america canada australia europe`,
+	langNL: `nederland holland belgie duitsland frankrijk spanje italie portugal oostenrijk zwitserland
+		luxemburg denemarken zweden noorwegen finland polen ierland engeland brittannie schotland
+		griekenland tsjechie hongarije roemenie amerika canada australie europa`,
+	langFR: `hollande belgique allemagne france espagne italie portugal autriche suisse luxembourg
+		danemark suede norvege finlande pologne irlande angleterre royaume-uni ecosse grece
+		tchequie hongrie roumanie amerique etats-unis canada australie europe`,
+	langDE: `niederlande holland belgien deutschland frankreich spanien italien portugal österreich
+		schweiz luxemburg dänemark schweden norwegen finnland polen irland england großbritannien
+		schottland griechenland tschechien ungarn rumänien amerika usa kanada australien europa`,
+	langES: `holanda bélgica alemania francia españa italia portugal austria suiza luxemburgo dinamarca
+		suecia noruega finlandia polonia irlanda inglaterra reino escocia grecia chequia hungría
+		rumanía américa eeuu canadá australia europa`,
+}
+
+// weakFactor is the share of its weight a country name keeps.
+const weakFactor = 0.5
+
+// weakConcepts holds, per language, the stems of countryNames.
+var weakConcepts = func() [numLanguages]map[string]bool {
+	var m [numLanguages]map[string]bool
+	for l := range numLanguages {
+		m[l] = map[string]bool{}
+		for _, w := range words(countryNames[l]) {
+			m[l][stem(w, l)] = true
+		}
+	}
+	return m
+}()
+
+// concepts maps, per language, the stem of every word of conceptList to its group's term.
+var concepts = func() [numLanguages]map[string]string {
+	var m [numLanguages]map[string]string
+	for l := range numLanguages {
+		m[l] = map[string]string{}
+		for _, c := range conceptList {
+			for _, w := range strings.Fields(c.words[l]) {
+				for _, n := range words(w) {
+					s := stem(n, l)
+					if _, dup := m[l][s]; !dup {
+						m[l][s] = "~" + c.name
+					}
+				}
+			}
+		}
+		for _, w := range words(countryNames[l]) {
+			if s := stem(w, l); m[l][s] == "" {
+				m[l][s] = "~country"
+			}
+		}
+	}
+	return m
+}()
+
+// canon returns the term key of stem s in language l: its concept, or the stem itself.
+func canon(s string, l language) string {
+	if c, ok := concepts[l][s]; ok {
+		return c
+	}
+	return s
+}

@@ -1,0 +1,413 @@
+package knowledge
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// index holds every question of a knowledge base as a set of terms. Each question is analysed
+// in its own language (detected when the base is built), so "bestellingen" is stemmed by the
+// Dutch stemmer and "commandes" by the French one. Terms are language-neutral: a concept shared
+// by all languages ("~parcel" for package, pakket, colis, Paket, paquete) or a bare stem, so a
+// visitor's message can match a phrasing in another language, and names such as "PayPal" match
+// everywhere.
+type index struct {
+	keys      map[string]int32 // term key (concept or stem) → term
+	stems     map[string]int32 // stems of the owner's words, for prefix and typo look-ups
+	sorted    []string         // the stems, sorted
+	near      map[string][]nearWord
+	idf       []float64 // per term
+	oov       float64   // weight of a visitor word the knowledge base never uses
+	postings  [][]int32 // term → questions that contain it
+	questions []question
+	entries   int
+}
+
+// question is one phrasing of an entry, reduced to its distinct terms.
+type question struct {
+	entry int32
+	terms []int32
+	norm  float64 // sum of the terms' weights
+}
+
+// nearWord is a stem or a word of the knowledge base, reachable from its one-letter deletions.
+type nearWord struct {
+	word string
+	term int32
+}
+
+// Typos are only corrected in words of at least this many letters: in shorter words one letter
+// changes the meaning too often ("sale"/"safe", "size"/"site").
+const minFuzzyLen = 5
+
+// Compounds ("verzendkosten", "Lieferzeit", "giftcard") of at least minCompoundLen letters are
+// split into known parts of at least minKnownPartLen letters ("cadeau-bon") or a known part and
+// an unknown one of at least minPartLen, so that endings and syllables are not taken for words.
+const (
+	minCompoundLen  = 8
+	minKnownPartLen = 3
+	minPartLen      = 4
+)
+
+// linking lists the joints between the parts of Dutch and German compounds
+// ("Sendung-s-nummer", "studente-n-korting").
+var linking = [...]string{"s", "e", "en", "n", "es", "er"}
+
+// newIndex builds the index of entries; qlangs gives the language of each question, parallel to
+// the entries' questions (langUnknown: analysed in every language).
+func newIndex(entries []Entry, qlangs [][]language) *index {
+	type phrasing struct {
+		entry int32
+		lang  language
+		words []string
+	}
+	var phrasings []phrasing
+	// Term keys of whole words, to recognise the parts of compounds.
+	whole := map[string]bool{}
+	for ei, e := range entries {
+		for qi, q := range e.Questions {
+			ws := contentWords(q)
+			for _, l := range languagesOf(qlangs[ei][qi]) {
+				for _, w := range ws {
+					whole[canon(stem(w, l), l)] = true
+				}
+				phrasings = append(phrasings, phrasing{int32(ei), l, ws})
+			}
+		}
+	}
+
+	ix := &index{keys: map[string]int32{}, stems: map[string]int32{}, near: map[string][]nearWord{}, entries: len(entries)}
+	surfaces := map[string]int32{}
+	var terms []int32
+	for pi, p := range phrasings {
+		known := func(k string) bool { return whole[canon(k, p.lang)] || concepts[p.lang][k] != "" }
+		for _, w := range p.words {
+			s := stem(w, p.lang)
+			parts := []string{s}
+			if concepts[p.lang][s] == "" {
+				if split := splitCompound(w, s, p.lang, known); split != nil {
+					parts = split
+				}
+			}
+			for _, part := range parts {
+				t := ix.intern(canon(part, p.lang))
+				ix.stems[part] = t
+				terms = append(terms, t)
+			}
+			if len(parts) == 1 {
+				surfaces[w] = ix.stems[s]
+			}
+		}
+		// A question of unknown language was analysed once per language: merge those analyses.
+		next := pi + 1
+		if next < len(phrasings) && phrasings[next].entry == p.entry && slices.Equal(phrasings[next].words, p.words) {
+			continue
+		}
+		slices.Sort(terms)
+		ix.questions = append(ix.questions, question{entry: p.entry, terms: slices.Clone(slices.Compact(terms))})
+		terms = terms[:0]
+	}
+
+	// Document frequency counts entries, not questions: an entry with ten phrasings that all say
+	// "shipping" must not make "shipping" look like a common word.
+	df := make([]int, len(ix.keys))
+	ix.postings = make([][]int32, len(ix.keys))
+	lastEntry := make([]int32, len(ix.keys))
+	for i := range lastEntry {
+		lastEntry[i] = -1
+	}
+	for qi, q := range ix.questions {
+		for _, t := range q.terms {
+			ix.postings[t] = append(ix.postings[t], int32(qi))
+			if lastEntry[t] != q.entry {
+				lastEntry[t] = q.entry
+				df[t]++
+			}
+		}
+	}
+	n := float64(len(entries))
+	ix.idf = make([]float64, len(df))
+	for t, d := range df {
+		ix.idf[t] = idf(n, float64(d))
+	}
+	ix.oov = idf(n, 0)
+	for qi := range ix.questions {
+		q := &ix.questions[qi]
+		for _, t := range q.terms {
+			q.norm += ix.idf[t]
+		}
+	}
+
+	for s, t := range ix.stems {
+		ix.sorted = append(ix.sorted, s)
+		ix.addNear(s, t)
+	}
+	sort.Strings(ix.sorted)
+	for w, t := range surfaces {
+		ix.addNear(w, t)
+	}
+	return ix
+}
+
+// languagesOf returns l, or every language when l is unknown.
+func languagesOf(l language) []language {
+	if l == langUnknown {
+		return allLanguages
+	}
+	return []language{l}
+}
+
+// idf is the BM25 inverse document frequency of a term found in df of n entries.
+func idf(n, df float64) float64 {
+	return math.Log(1 + (n-df+0.5)/(df+0.5))
+}
+
+// intern returns the term of key, creating it.
+func (ix *index) intern(key string) int32 {
+	if t, ok := ix.keys[key]; ok {
+		return t
+	}
+	t := int32(len(ix.keys))
+	ix.keys[key] = t
+	return t
+}
+
+// addNear makes word findable from a misspelling of one letter.
+func (ix *index) addNear(word string, t int32) {
+	if len(word) < minFuzzyLen {
+		return
+	}
+	nw := nearWord{word, t}
+	add := func(v string) {
+		if !slices.Contains(ix.near[v], nw) {
+			ix.near[v] = append(ix.near[v], nw)
+		}
+	}
+	add(word)
+	forDeletions(word, add)
+}
+
+// forDeletions calls f with every string made by deleting one byte of s (the words are
+// accent-free, so almost always one letter).
+func forDeletions(s string, f func(string)) {
+	for i := range len(s) {
+		f(s[:i] + s[i+1:])
+	}
+}
+
+// Credits are the share of a word's weight it earns when it matches: an exact term earns all
+// of it, a term reached through a typo or an ending the stemmer missed earns less, so that a
+// guess never beats an exact match.
+const (
+	creditExact  = 1.0
+	creditPrefix = 0.8
+	creditTypo   = 0.8
+)
+
+// qterm is one term of a visitor message; term is -1 for a word the knowledge base never uses.
+type qterm struct {
+	term   int32
+	weight float64
+	credit float64
+}
+
+// lookup appends the terms of content word w of a message analysed in language l.
+func (ix *index) lookup(w string, l language, out []qterm) []qterm {
+	s := stem(w, l)
+	factor := 1.0
+	if weakConcepts[l][s] {
+		factor = weakFactor
+	}
+	key := canon(s, l)
+	if t, ok := ix.keys[key]; ok {
+		return append(out, qterm{t, ix.idf[t] * factor, creditExact})
+	}
+	if functionConcepts[key] {
+		return out
+	}
+	known := func(k string) bool { _, ok := ix.keys[canon(k, l)]; return ok }
+	if parts := splitCompound(w, s, l, known); parts != nil {
+		for _, k := range parts {
+			if t, ok := ix.keys[canon(k, l)]; ok {
+				out = append(out, qterm{t, ix.idf[t], creditExact})
+			} else {
+				out = append(out, qterm{-1, ix.oov, 0})
+			}
+		}
+		return out
+	}
+	if t, ok := ix.prefixTerm(s); ok {
+		return append(out, qterm{t, ix.idf[t], creditPrefix})
+	}
+	if t, ok := ix.typoTerm(w, s); ok {
+		return append(out, qterm{t, ix.idf[t], creditTypo})
+	}
+	return append(out, qterm{-1, ix.oov * factor, 0})
+}
+
+// A stem that another extends by a few letters is taken for the same word with an ending the
+// stemmer left alone ("methodes"/"method"), if it has at least minPrefixLen letters and is at
+// least prefixShare of the longer one.
+const (
+	minPrefixLen = 6
+	prefixShare  = 0.75
+)
+
+// prefixTerm finds a stem of the base that s extends, or that extends s.
+func (ix *index) prefixTerm(s string) (int32, bool) {
+	for n := len(s) - 1; n >= minPrefixLen && float64(n) >= prefixShare*float64(len(s)); n-- {
+		if t, ok := ix.stems[s[:n]]; ok {
+			return t, true
+		}
+	}
+	if len(s) < minPrefixLen {
+		return -1, false
+	}
+	i := sort.SearchStrings(ix.sorted, s)
+	if i < len(ix.sorted) && strings.HasPrefix(ix.sorted[i], s) && float64(len(s)) >= prefixShare*float64(len(ix.sorted[i])) {
+		return ix.stems[ix.sorted[i]], true
+	}
+	return -1, false
+}
+
+// typoTerm finds a stem or knowledge-base word one edit away from the word or its stem.
+func (ix *index) typoTerm(w, s string) (int32, bool) {
+	best, bestWord := int32(-1), ""
+	try := func(q string) {
+		if len(q) < minFuzzyLen {
+			return
+		}
+		check := func(v string) {
+			for _, nw := range ix.near[v] {
+				if osaWithin1(q, nw.word) && (best < 0 || nw.word < bestWord) {
+					best, bestWord = nw.term, nw.word
+				}
+			}
+		}
+		check(q)
+		forDeletions(q, check)
+	}
+	try(w)
+	if s != w {
+		try(s)
+	}
+	return best, best >= 0
+}
+
+// osaWithin1 reports whether a and b differ by at most one insertion, deletion, substitution or
+// swap of neighbouring letters.
+func osaWithin1(a, b string) bool {
+	if a == b {
+		return true
+	}
+	la, lb := len(a), len(b)
+	if la-lb > 1 || lb-la > 1 {
+		return false
+	}
+	i := 0
+	for i < la && i < lb && a[i] == b[i] {
+		i++
+	}
+	switch {
+	case la == lb:
+		if a[i+1:] == b[i+1:] {
+			return true
+		}
+		return i+1 < la && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	case la > lb:
+		return a[i+1:] == b[i:]
+	default:
+		return a[i:] == b[i+1:]
+	}
+}
+
+// splitCompound splits a compound word into the stems of its two parts ("versandkosten" →
+// "versand", "kost"; "giftcard" → "gift", "card"). In Dutch and German, where compounds are the
+// norm, one known part is enough (the other part then counts as a word the base does not use);
+// elsewhere both parts must be known. It returns nil for a word that is only an inflection of
+// its first part ("bestelling" is not "bestel" + "ling").
+func splitCompound(w, s string, l language, known func(string) bool) []string {
+	if len(w) < minCompoundLen {
+		return nil
+	}
+	compounding := l == langNL || l == langDE
+	var best []string
+	bestScore := 0
+	for i := minKnownPartLen; i <= len(w)-minKnownPartLen; i++ {
+		left, right := w[:i], w[i:]
+		lk, lok := knownLeft(left, l, known)
+		if lok && lk == s {
+			continue
+		}
+		rk := stem(right, l)
+		rok := known(rk)
+		if !rok && known(right) {
+			rk, rok = right, true
+		}
+		switch {
+		case lok && rok:
+		case lok || rok:
+			// A known short stem next to an unknown remainder is too often a coincidence
+			// ("herunter" + "laden").
+			knownLen, otherLen := len(lk), len(right)
+			if rok {
+				knownLen, otherLen = len(rk), len(left)
+			}
+			if !compounding || knownLen <= minPartLen || otherLen < minPartLen {
+				continue
+			}
+		default:
+			continue
+		}
+		score := 0
+		if lok {
+			score += len(left)
+		}
+		if rok {
+			score += len(right)
+		}
+		if score > bestScore {
+			if !lok {
+				lk = stem(left, l)
+			}
+			best, bestScore = []string{lk, rk}, score
+		}
+	}
+	return best
+}
+
+// knownLeft finds the known stem a compound's first part stands for, allowing for a linking
+// letter or syllable.
+func knownLeft(left string, l language, known func(string) bool) (string, bool) {
+	if known(left) {
+		return left, true
+	}
+	if s := stem(left, l); known(s) {
+		return s, true
+	}
+	for _, j := range linking {
+		if t, ok := strings.CutSuffix(left, j); ok && len(t) >= minPartLen {
+			if known(t) {
+				return t, true
+			}
+			if s := stem(t, l); known(s) {
+				return s, true
+			}
+		}
+	}
+	return "", false
+}
+
+// contentWords returns the normalised content words of text.
+func contentWords(text string) []string {
+	ws := words(text)
+	out := ws[:0]
+	for _, w := range ws {
+		if isContent(w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}

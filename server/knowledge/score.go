@@ -1,0 +1,102 @@
+package knowledge
+
+import "math"
+
+// scratch is per-call working memory, pooled so that matching does not allocate per question.
+type scratch struct {
+	terms    []qterm
+	matched  []float64 // per question: weight of the message found in it
+	touched  []int32   // questions with matched > 0
+	explains []float64 // per entry: weight of the message found in any of its questions
+	complete []float64 // per entry: the largest share of one of its questions the message says
+	entries  []int32   // entries with explains > 0
+}
+
+// best returns the entry that best answers the content words ws, analysed in language l, and
+// its confidence; -1 when no word occurs in the base.
+func (ix *index) best(ws []string, l language, sc *scratch) (int32, float64) {
+	sc.terms = sc.terms[:0]
+	for _, w := range ws {
+		sc.terms = ix.lookup(w, l, sc.terms)
+	}
+	terms := dedupe(sc.terms)
+	var total float64
+	for _, t := range terms {
+		total += t.weight
+	}
+	if total == 0 {
+		return -1, 0
+	}
+	if len(sc.matched) < len(ix.questions) {
+		sc.matched = make([]float64, len(ix.questions))
+	}
+	if len(sc.explains) < ix.entries {
+		sc.explains = make([]float64, ix.entries)
+		sc.complete = make([]float64, ix.entries)
+	}
+	sc.touched, sc.entries = sc.touched[:0], sc.entries[:0]
+	for _, t := range terms {
+		if t.term < 0 {
+			continue
+		}
+		gain := t.weight * t.credit
+		lastEntry := int32(-1)
+		for _, qi := range ix.postings[t.term] {
+			if sc.matched[qi] == 0 {
+				sc.touched = append(sc.touched, qi)
+			}
+			sc.matched[qi] += gain
+			// Postings are in question order, and an entry's questions are adjacent.
+			if e := ix.questions[qi].entry; e != lastEntry {
+				lastEntry = e
+				if sc.explains[e] == 0 {
+					sc.entries = append(sc.entries, e)
+				}
+				sc.explains[e] += gain
+			}
+		}
+	}
+	for _, qi := range sc.touched {
+		q := &ix.questions[qi]
+		sc.complete[q.entry] = max(sc.complete[q.entry], sc.matched[qi]/q.norm)
+		sc.matched[qi] = 0
+	}
+	best, bestScore := int32(-1), 0.0
+	for _, e := range sc.entries {
+		s := confidence(sc.explains[e]/total, sc.complete[e])
+		if s > bestScore || (s == bestScore && e < best) {
+			best, bestScore = e, s
+		}
+		sc.explains[e], sc.complete[e] = 0, 0
+	}
+	return best, bestScore
+}
+
+// dedupe merges repeated terms in place, keeping the best credit: a word said twice counts
+// once, as it does in the questions.
+func dedupe(ts []qterm) []qterm {
+	out := ts[:0]
+next:
+	for _, t := range ts {
+		if t.term >= 0 {
+			for i := range out {
+				if out[i].term == t.term {
+					out[i].credit = max(out[i].credit, t.credit)
+					continue next
+				}
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// confidence combines how much of the message an entry explains (the weighted share of the
+// message's words found in any of its questions) with how completely the message states one of
+// its questions (the weighted share of that question's words found in the message). Both are
+// shares of BM25 term weights, so the result is in [0, 1] whatever the size of the base. The
+// geometric mean needs both: a message that only shares a common word with a question is not
+// an answer, nor is a long message of which one word appears in the base.
+func confidence(explains, complete float64) float64 {
+	return math.Sqrt(min(explains, 1) * min(complete, 1))
+}
