@@ -66,7 +66,9 @@ func setup(t *testing.T, db *store.DB) *fixture {
 		alice: agent("Alice"), bob: agent("Bob")}
 }
 
-func (f *fixture) visitor() conversation.Actor { return conversation.VisitorActor(chat.NewID("vi"), f.site.ID) }
+func (f *fixture) visitor() conversation.Actor {
+	return conversation.VisitorActor(chat.NewID("vi"), f.site.ID)
+}
 
 func (f *fixture) send(t *testing.T, a conversation.Actor, conv, text string) *conversation.Result {
 	t.Helper()
