@@ -381,6 +381,63 @@ var conceptList = []concept{
 	}},
 }
 
+// pairList holds two-word expressions that mean one concept, in either order and with only small
+// words between them ("get my money back", "devuelven el dinero"). Each language lists pairs
+// separated by commas.
+var pairList = []struct {
+	concept string
+	pairs   [numLanguages]string
+}{
+	{"refund", [numLanguages]string{
+		langEN: "money back, refund money",
+		langNL: "geld terug, geld teruggestort, geld terugstorten, geld terugkrijgen",
+		langFR: "argent rembourser, récupérer argent, argent retour",
+		langDE: "geld zurück, geld erstattet, geld zurückbekommen",
+		langES: "dinero vuelta, devolver dinero, devuelven dinero, recuperar dinero",
+	}},
+	{"return", [numLanguages]string{
+		langEN: "send back, bring back, sent back",
+		langNL: "terug sturen, terug brengen, terug zenden",
+		langFR: "renvoyer article, retourner article",
+		langDE: "zurück schicken, zurück senden, zurück bringen",
+		langES: "devolver artículo, devolver producto",
+	}},
+}
+
+// pairConcepts maps, per language, "stemA stemB" (sorted) to a concept key.
+var pairConcepts = func() [numLanguages]map[string]string {
+	var m [numLanguages]map[string]string
+	for l := range numLanguages {
+		m[l] = map[string]string{}
+		for _, p := range pairList {
+			for _, pair := range strings.Split(p.pairs[l], ",") {
+				ws := words(pair)
+				if len(ws) == 2 {
+					m[l][pairKey(stem(ws[0], l), stem(ws[1], l))] = "~" + p.concept
+				}
+			}
+		}
+	}
+	return m
+}()
+
+// pairKey joins two stems in a fixed order.
+func pairKey(a, b string) string {
+	if a > b {
+		a, b = b, a
+	}
+	return a + " " + b
+}
+
+// pairAt returns the concept of the content words ws[i] and ws[i+1], if they form a pair.
+func pairAt(ws []string, i int, l language) (string, bool) {
+	if i+1 >= len(ws) {
+		return "", false
+	}
+	c, ok := pairConcepts[l][pairKey(stem(ws[i], l), stem(ws[i+1], l))]
+	return c, ok
+}
+
 // functionConcepts are stop words at heart: they help tell "where is my order" from "when will
 // my order arrive" when the base uses them, and are ignored when it does not, instead of counting
 // as words the base does not know.

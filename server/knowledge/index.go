@@ -25,11 +25,13 @@ type index struct {
 	entries   int
 }
 
-// question is one phrasing of an entry, reduced to its distinct terms.
+// question is one phrasing of an entry, reduced to its distinct terms. A question whose language
+// is unknown is kept once per language whose analysis differs.
 type question struct {
-	entry int32
-	terms []int32
-	norm  float64 // sum of the terms' weights
+	entry  int32
+	source int32 // position of the phrasing in entry.Questions
+	terms  []int32
+	norm   float64 // sum of the terms' weights
 }
 
 // nearWord is a stem or a word of the knowledge base, reachable from its one-letter deletions.
@@ -59,9 +61,9 @@ var linking = [...]string{"s", "e", "en", "n", "es", "er"}
 // the entries' questions (langUnknown: analysed in every language).
 func newIndex(entries []Entry, qlangs [][]language) *index {
 	type phrasing struct {
-		entry int32
-		lang  language
-		words []string
+		entry, source int32
+		lang          language
+		words         []string
 	}
 	var phrasings []phrasing
 	// Term keys of whole words, to recognise the parts of compounds.
@@ -73,7 +75,7 @@ func newIndex(entries []Entry, qlangs [][]language) *index {
 				for _, w := range ws {
 					whole[canon(stem(w, l), l)] = true
 				}
-				phrasings = append(phrasings, phrasing{int32(ei), l, ws})
+				phrasings = append(phrasings, phrasing{int32(ei), int32(qi), l, ws})
 			}
 		}
 	}
@@ -81,9 +83,15 @@ func newIndex(entries []Entry, qlangs [][]language) *index {
 	ix := &index{keys: map[string]int32{}, stems: map[string]int32{}, near: map[string][]nearWord{}, entries: len(entries)}
 	surfaces := map[string]int32{}
 	var terms []int32
-	for pi, p := range phrasings {
+	for _, p := range phrasings {
 		known := func(k string) bool { return whole[canon(k, p.lang)] || concepts[p.lang][k] != "" }
-		for _, w := range p.words {
+		for i := 0; i < len(p.words); i++ {
+			w := p.words[i]
+			if c, ok := pairAt(p.words, i, p.lang); ok {
+				terms = append(terms, ix.intern(c))
+				i++
+				continue
+			}
 			s := stem(w, p.lang)
 			parts := []string{s}
 			if concepts[p.lang][s] == "" {
@@ -100,13 +108,13 @@ func newIndex(entries []Entry, qlangs [][]language) *index {
 				surfaces[w] = ix.stems[s]
 			}
 		}
-		// A question of unknown language was analysed once per language: merge those analyses.
-		next := pi + 1
-		if next < len(phrasings) && phrasings[next].entry == p.entry && slices.Equal(phrasings[next].words, p.words) {
-			continue
-		}
 		slices.Sort(terms)
-		ix.questions = append(ix.questions, question{entry: p.entry, terms: slices.Clone(slices.Compact(terms))})
+		terms = slices.Compact(terms)
+		last := len(ix.questions) - 1
+		if last < 0 || ix.questions[last].entry != p.entry || ix.questions[last].source != p.source ||
+			!slices.Equal(ix.questions[last].terms, terms) {
+			ix.questions = append(ix.questions, question{entry: p.entry, source: p.source, terms: slices.Clone(terms)})
+		}
 		terms = terms[:0]
 	}
 
@@ -211,6 +219,21 @@ type qterm struct {
 	term   int32
 	weight float64
 	credit float64
+}
+
+// analyze appends the terms of the content words ws of a message analysed in language l.
+func (ix *index) analyze(ws []string, l language, out []qterm) []qterm {
+	for i := 0; i < len(ws); i++ {
+		if c, ok := pairAt(ws, i, l); ok {
+			if t, known := ix.keys[c]; known {
+				out = append(out, qterm{t, ix.idf[t], creditExact})
+				i++
+				continue
+			}
+		}
+		out = ix.lookup(ws[i], l, out)
+	}
+	return out
 }
 
 // lookup appends the terms of content word w of a message analysed in language l.

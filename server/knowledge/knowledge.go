@@ -56,17 +56,18 @@ type Base struct {
 	scratch   sync.Pool
 }
 
-// EntryError reports an invalid entry; Index is its position in the slice given to New.
+// EntryError reports an invalid entry (from New) or tag rule (from NewDetector).
 type EntryError struct {
-	Index int
-	ID    string
-	Field string
+	List  string // "entries" or "tag rules"
+	Index int    // position in the slice given to New or NewDetector
+	ID    string // the entry's id or the rule's tag, as given
+	Field string // "id", "questions[2]", "answer", "tag", "keywords[0]", …
 	Msg   string
 }
 
-// Error names the entry and the field, so an owner can find the mistake in a settings file.
+// Error names the item and the field, so an owner can find the mistake in a settings file.
 func (e *EntryError) Error() string {
-	return fmt.Sprintf("knowledge entry %d (id %q): %s: %s", e.Index, e.ID, e.Field, e.Msg)
+	return fmt.Sprintf("knowledge %s[%d] (%q): %s: %s", e.List, e.Index, e.ID, e.Field, e.Msg)
 }
 
 // New validates entries and builds a Base. The entries are copied.
@@ -101,7 +102,7 @@ func New(entries []Entry, opts Options) (*Base, error) {
 func validate(entries []Entry) error {
 	var errs []error
 	bad := func(i int, id, field, msg string) {
-		errs = append(errs, &EntryError{Index: i, ID: id, Field: field, Msg: msg})
+		errs = append(errs, &EntryError{List: "entries", Index: i, ID: id, Field: field, Msg: msg})
 	}
 	seen := map[string]int{}
 	for i, e := range entries {
@@ -109,7 +110,7 @@ func validate(entries []Entry) error {
 		case strings.TrimSpace(e.ID) == "":
 			bad(i, e.ID, "id", "is empty")
 		case seen[e.ID] > 0:
-			bad(i, e.ID, "id", fmt.Sprintf("is also used by entry %d", seen[e.ID]-1))
+			bad(i, e.ID, "id", fmt.Sprintf("is also used by entries[%d]", seen[e.ID]-1))
 		default:
 			seen[e.ID] = i + 1
 		}

@@ -15,10 +15,7 @@ type scratch struct {
 // best returns the entry that best answers the content words ws, analysed in language l, and
 // its confidence; -1 when no word occurs in the base.
 func (ix *index) best(ws []string, l language, sc *scratch) (int32, float64) {
-	sc.terms = sc.terms[:0]
-	for _, w := range ws {
-		sc.terms = ix.lookup(w, l, sc.terms)
-	}
+	sc.terms = ix.analyze(ws, l, sc.terms[:0])
 	terms := dedupe(sc.terms)
 	var total float64
 	for _, t := range terms {
@@ -39,20 +36,22 @@ func (ix *index) best(ws []string, l language, sc *scratch) (int32, float64) {
 		if t.term < 0 {
 			continue
 		}
-		gain := t.weight * t.credit
+		// The message side counts the word as the visitor weighed it (a country name counts
+		// less), the question side as the owner did.
+		said, found := t.weight*t.credit, ix.idf[t.term]*t.credit
 		lastEntry := int32(-1)
 		for _, qi := range ix.postings[t.term] {
 			if sc.matched[qi] == 0 {
 				sc.touched = append(sc.touched, qi)
 			}
-			sc.matched[qi] += gain
+			sc.matched[qi] += found
 			// Postings are in question order, and an entry's questions are adjacent.
 			if e := ix.questions[qi].entry; e != lastEntry {
 				lastEntry = e
 				if sc.explains[e] == 0 {
 					sc.entries = append(sc.entries, e)
 				}
-				sc.explains[e] += gain
+				sc.explains[e] += said
 			}
 		}
 	}
@@ -70,6 +69,33 @@ func (ix *index) best(ws []string, l language, sc *scratch) (int32, float64) {
 		sc.explains[e], sc.complete[e] = 0, 0
 	}
 	return best, bestScore
+}
+
+// eachQuestion calls f for every question that shares a term with the content words ws (analysed
+// in language l), with the weighted share of the question the message says.
+func (ix *index) eachQuestion(ws []string, l language, sc *scratch, f func(q *question, said float64)) {
+	terms := dedupe(ix.analyze(ws, l, sc.terms[:0]))
+	sc.terms = terms
+	if len(sc.matched) < len(ix.questions) {
+		sc.matched = make([]float64, len(ix.questions))
+	}
+	sc.touched = sc.touched[:0]
+	for _, t := range terms {
+		if t.term < 0 {
+			continue
+		}
+		for _, qi := range ix.postings[t.term] {
+			if sc.matched[qi] == 0 {
+				sc.touched = append(sc.touched, qi)
+			}
+			sc.matched[qi] += ix.idf[t.term] * t.credit
+		}
+	}
+	for _, qi := range sc.touched {
+		q := &ix.questions[qi]
+		f(q, min(sc.matched[qi]/q.norm, 1))
+		sc.matched[qi] = 0
+	}
 }
 
 // dedupe merges repeated terms in place, keeping the best credit: a word said twice counts
