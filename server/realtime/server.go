@@ -70,14 +70,16 @@ func NewServer(o Options) *Server {
 	return s
 }
 
-// Close tells every client to reconnect, closes the connections, waits for commands in
-// flight to finish (each is bounded by commandTimeout) and stops the keepalive.
+// Close refuses new commands (they get unavailable), waits for commands in flight to finish
+// (each is bounded by commandTimeout) so that their replies go out, then tells every client to
+// reconnect, closes the connections and stops the keepalive. Telling clients first would drop
+// the replies of commands that still commit: stored, yet never acknowledged.
 func (s *Server) Close() {
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()
-	s.Hub.Shutdown()
 	s.inflight.Wait()
+	s.Hub.Shutdown()
 	s.cancel()
 	s.wg.Wait()
 }
