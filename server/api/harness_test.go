@@ -342,3 +342,13 @@ func (c *client) drain(d time.Duration) []frame {
 		}
 	}
 }
+
+func (e *env) get(path string) (string, error) {
+	resp, err := http.Get(e.url + path)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
