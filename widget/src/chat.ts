@@ -34,6 +34,7 @@ function start(core: Core): UI {
   const cfg = core.config;
 
   const msgs = new Map<number, Message>();
+  const stored = new Set<string>(); // client_ids the server has stored
   const rows = new Map<string, Row>();
   let seq = 0; // highest seq up to which we hold every message
   let conv: Conversation | null = null;
@@ -60,7 +61,7 @@ function start(core: Core): UI {
 
   // ---- DOM ----------------------------------------------------------------------------------
   const name = h("div", { class: "nm" }, cfg.name || "");
-  const avail = h("div", { class: "av" });
+  const avail = h("div", { class: "av", hidden: "" });
   const closeBtn = h("button", { type: "button", class: "x", "aria-label": t("close") }, icon(ICON_CLOSE));
   const notice = h("div", { class: "nt", hidden: "", "aria-hidden": "true" });
   const log = h("div", { class: "lg", role: "log", "aria-live": "off", "aria-label": t("conversation"), tabindex: "0" });
@@ -108,6 +109,7 @@ function start(core: Core): UI {
     if (!av.available && av.next_change_at) text += " · " + t("back", { time: when(av.next_change_at, core.locale) });
     avail.textContent = text;
     avail.className = "av " + (av.available ? "on" : "off");
+    avail.hidden = false;
   }
 
   const say = (text: string) => {
@@ -164,7 +166,7 @@ function start(core: Core): UI {
   };
 
   const renderPending = (o: Outgoing) => {
-    if (rows.has("c" + o.c)) return;
+    if (rows.has("c" + o.c) || stored.has(o.c)) return;
     const status = h("div", { class: "st" }, t("sending"));
     const row: Row = h("div", { class: "m me pd" }, h("div", { class: "tx" }, ...linkify(o.t)), status);
     row._tail = true;
@@ -244,7 +246,7 @@ function start(core: Core): UI {
   const updateUnread = () => {
     const read = core.load().read || 0;
     let n = 0;
-    for (const m of msgs.values()) if (m.seq > read && m.kind !== "note" && m.author.type !== "visitor") n++;
+    for (const m of msgs.values()) if (m.seq > read && incoming(m)) n++;
     setUnread(n);
   };
 
@@ -269,6 +271,7 @@ function start(core: Core): UI {
     if (!m || typeof m.seq !== "number" || msgs.has(m.seq)) return;
     msgs.set(m.seq, m);
     if (m.client_id) {
+      stored.add(m.client_id);
       const row = rows.get("c" + m.client_id);
       if (row) {
         row.remove();
@@ -283,12 +286,12 @@ function start(core: Core): UI {
     }
     while (msgs.has(seq + 1)) seq++;
     if (m.conversation_id && core.load().conv !== m.conversation_id) core.save({ conv: m.conversation_id });
-    if (m.author.type !== "visitor" && m.kind !== "note") {
-      hideTyping();
-      if (live) {
-        say(t("new_message", { name: authorName(m.author), text: m.text }));
-        core.emit("message_received", publicMessage(m));
-      }
+    // Chat messages from the other side count as unread and reach the site's listeners; events
+    // ("Alice joined the conversation") are only announced.
+    if (incoming(m)) hideTyping();
+    if (live && m.author.type !== "visitor" && m.kind !== "note") {
+      say(incoming(m) ? t("new_message", { name: authorName(m.author), text: m.text }) : m.text);
+      if (incoming(m)) core.emit("message_received", publicMessage(m));
     }
     updateExtras();
     updateUnread();
@@ -715,6 +718,11 @@ function start(core: Core): UI {
       if (shown) connect();
     },
   };
+}
+
+/** Whether a message is a chat message from the other side (an agent or the bot). */
+function incoming(m: Message): boolean {
+  return m.kind === "text" && m.author.type !== "visitor" && m.author.type !== "system";
 }
 
 /** The part of a message handed to the site owner's event listeners. */

@@ -266,9 +266,14 @@ const CSS =
         } catch {
           // storage blocked
         }
-        const s = load();
+        const resume = () => {
+          const s = load();
+          if (s.conv || (s.out && s.out.length)) loadUI().catch((e) => console.warn(e.message));
+        };
         if (reopen) setOpen(true, false);
-        else if (s.conv || (s.out && s.out.length)) loadUI().catch((e) => console.warn(e.message));
+        else resume();
+        // Another tab started a conversation: follow it here too (unread badge, live updates).
+        addEventListener("storage", (e) => e.key === KEY && resume());
       })
       .catch((e) => console.warn("Baton: no chat for this site here (" + e.message + ")"));
   };

@@ -61,6 +61,12 @@ async function assertGapFree(page) {
   assert.deepEqual(seqs, seqs.map((_, i) => i + 1), `rows out of order, repeated or missing: ${seqs}`);
 }
 
+/** The visible connection notice (its text is also announced through the live region). */
+const notice = (page, text) => page.locator("baton-chat .nt").filter({ hasText: text });
+
+/** What the live region last announced to screen readers. */
+const announced = (page) => page.evaluate(() => document.querySelector("baton-chat").shadowRoot.querySelector('[aria-live="polite"]').textContent);
+
 function countText(list, text) {
   return list.filter((r) => r.text === text).length;
 }
@@ -141,6 +147,7 @@ test("opens from the launcher, sends, and shows an agent's reply with quick repl
     const conv = await conversationId(page);
     await server.reply(conv, "We do! Want the rates?", { quick_replies: [{ label: "Yes please", value: "yes" }, { label: "No thanks", value: "no" }] });
     await waitRow(page, "We do! Want the rates?");
+    await until(async () => (await announced(page)) === "Alice: We do! Want the rates?", "the reply announced to screen readers");
     await page.getByRole("button", { name: "Yes please" }).click();
     await waitRow(page, "yes");
     assert.equal(await page.getByRole("button", { name: "Yes please" }).count(), 0, "quick replies disappear once answered");
@@ -210,16 +217,21 @@ test("keeps two tabs of the same site in sync", async () => {
     await openChat(a);
     await send(a, "from tab A");
     await waitRow(a, "from tab A");
-    // Tab B had no conversation when it loaded; it shows the badge once the agent replies.
+    await launcher(a, "Close chat").click();
+    // Tab B had no conversation when it loaded and was never opened: it follows tab A's
+    // conversation, and both show the unread badge when the agent replies.
+    await server.reply(await conversationId(a), "to both tabs");
+    const badge = (page) => page.locator("baton-chat .b");
+    await until(async () => (await badge(a).textContent()) === "1" && (await badge(b).textContent()) === "1", "both tabs' unread badges");
     await openChat(b);
     await waitRow(b, "from tab A");
-    await send(b, "from tab B");
-    await waitRow(a, "from tab B");
-    await launcher(b, "Close chat").click();
-    await server.reply(await conversationId(a), "to both tabs");
-    await waitRow(a, "to both tabs");
-    await openChat(b);
     await waitRow(b, "to both tabs");
+    // Read in tab B is read in tab A too.
+    await badge(a).waitFor({ state: "hidden" });
+    await send(b, "from tab B");
+    await openChat(a);
+    await waitRow(a, "from tab B");
+    await waitRow(a, "to both tabs");
     assert.equal(await saved(a).then((s) => s.vid), await saved(b).then((s) => s.vid), "both tabs are one visitor");
     for (const page of [a, b]) {
       const list = await rows(page);
@@ -238,7 +250,7 @@ test("survives a network drop: notice, queued sends, and what was missed", async
     const conv = await conversationId(page);
 
     await context.setOffline(true);
-    await page.getByText("Connection lost. Reconnecting…").waitFor();
+    await notice(page, "Connection lost. Reconnecting…").waitFor();
     await send(page, "typed offline 1");
     await send(page, "typed offline 2");
     await waitRow(page, "typed offline 1", { pending: true });
@@ -246,7 +258,7 @@ test("survives a network drop: notice, queued sends, and what was missed", async
     await server.reply(conv, "sent while you were away");
 
     await context.setOffline(false);
-    await page.getByText("Connected again.").waitFor();
+    await notice(page, "Connected again.").waitFor();
     await waitRow(page, "sent while you were away");
     await waitRow(page, "typed offline 1");
     await waitRow(page, "typed offline 2");
@@ -263,6 +275,66 @@ test("survives a network drop: notice, queued sends, and what was missed", async
     const again = await rows(page);
     for (const text of ["before the drop", "typed offline 1", "typed offline 2", "sent while you were away"]) assert.equal(countText(again, text), 1, text);
     await assertGapFree(page);
+  });
+});
+
+test("reconnects after the server restarts and sends what was typed meanwhile", async () => {
+  await withBrowser({}, async (context) => {
+    const page = await visit(context);
+    await openChat(page);
+    await send(page, "before the restart");
+    await waitRow(page, "before the restart");
+    await server.halt();
+    try {
+      await notice(page, "Connection lost. Reconnecting…").waitFor();
+      await send(page, "typed while the server was down");
+      await waitRow(page, "typed while the server was down", { pending: true });
+    } finally {
+      await server.start();
+    }
+    await notice(page, "Connected again.").waitFor({ timeout: 20000 });
+    await waitRow(page, "typed while the server was down");
+    const list = await rows(page);
+    for (const text of ["before the restart", "typed while the server was down"]) assert.equal(countText(list, text), 1, text);
+    await assertGapFree(page);
+  });
+});
+
+test("sends CORS headers only to the site's allowed origins", async () => {
+  const cases = [
+    { path: "/widget.js", origin: server.pageOrigin, allow: server.pageOrigin },
+    { path: "/widget.js", origin: server.foreignOrigin, allow: null },
+    { path: "/v1/sites/demo/config", origin: server.pageOrigin, allow: server.pageOrigin },
+    { path: "/v1/sites/demo/config", origin: server.foreignOrigin, allow: null },
+  ];
+  for (const c of cases) {
+    const r = await fetch(server.url + c.path, { headers: { Origin: c.origin } });
+    assert.equal(r.status, 200, c.path);
+    assert.equal(r.headers.get("access-control-allow-origin"), c.allow, `${c.path} from ${c.origin}`);
+    assert.match(r.headers.get("vary") || "", /Origin/, `${c.path} must vary on Origin`);
+  }
+});
+
+test("stays hidden on a page whose origin the site does not allow, whose socket is refused", async () => {
+  await withBrowser({}, async (context) => {
+    const page = await context.newPage();
+    const config = page.waitForEvent("requestfailed", (r) => r.url().endsWith("/v1/sites/demo/config"));
+    await page.goto(server.foreignOrigin + "/");
+    await config; // refused by CORS
+    assert.equal(await page.locator("baton-chat .l").isVisible(), false, "no launcher where the chat is not allowed");
+    // Even with a valid visitor token, the WebSocket refuses this origin.
+    const r = await fetch(server.url + "/v1/visitors", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"site":"demo"}' });
+    const { visitor_token } = await r.json();
+    const outcome = await page.evaluate(
+      (u) =>
+        new Promise((resolve) => {
+          const ws = new WebSocket(u);
+          ws.onmessage = (e) => resolve("frame: " + e.data);
+          ws.onclose = (e) => resolve("closed " + e.code);
+        }),
+      server.url.replace(/^http/, "ws") + "/v1/ws?token=" + encodeURIComponent(visitor_token),
+    );
+    assert.equal(outcome, "closed 1006", "the handshake is refused");
   });
 });
 

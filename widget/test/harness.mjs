@@ -98,25 +98,38 @@ export async function startBaton() {
   const agentToken = await baton(bin, ["agent", "token", "--data", data, "--email", AGENT.email]);
 
   let log = "";
-  const server = spawn(bin, ["serve", "--addr", `127.0.0.1:${port}`, "--data", data, "--public-url", url], {
-    cwd: ROOT,
-    env: { ...process.env, BATON_ADMIN_EMAIL: "admin@example.com", BATON_ADMIN_PASSWORD: "admin password for tests" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  server.stdout.on("data", (d) => (log += d));
-  server.stderr.on("data", (d) => (log += d));
+  let server;
   let exited = false;
-  server.on("exit", () => (exited = true));
-  try {
-    await until(async () => {
-      if (exited) throw new Error("baton serve exited:\n" + log);
-      const r = await fetch(`${url}/v1/sites/demo/config`);
-      return r.ok;
-    }, "baton serve to answer", 30000);
-  } catch (e) {
-    server.kill("SIGKILL");
-    throw e;
-  }
+  // serve starts `baton serve` and waits until it answers.
+  const serve = async () => {
+    exited = false;
+    server = spawn(bin, ["serve", "--addr", `127.0.0.1:${port}`, "--data", data, "--public-url", url], {
+      cwd: ROOT,
+      env: { ...process.env, BATON_ADMIN_EMAIL: "admin@example.com", BATON_ADMIN_PASSWORD: "admin password for tests" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    server.stdout.on("data", (d) => (log += d));
+    server.stderr.on("data", (d) => (log += d));
+    server.on("exit", () => (exited = true));
+    try {
+      await until(async () => {
+        if (exited) throw new Error("baton serve exited:\n" + log);
+        const r = await fetch(`${url}/v1/sites/demo/config`);
+        return r.ok;
+      }, "baton serve to answer", 30000);
+    } catch (e) {
+      server.kill("SIGKILL");
+      throw e;
+    }
+  };
+  // halt stops the server gracefully and waits for it to exit.
+  const halt = async () => {
+    if (exited) return;
+    const gone = new Promise((r) => server.on("exit", r));
+    server.kill("SIGTERM");
+    await gone;
+  };
+  await serve();
 
   const pages = await startPages(pagePort, url);
 
@@ -134,6 +147,8 @@ export async function startBaton() {
   return {
     url,
     pageOrigin,
+    /** An origin the demo site does not allow, serving the same pages. */
+    foreignOrigin: pages.foreignOrigin,
     agentToken,
     log: () => log,
     api,
@@ -152,10 +167,12 @@ export async function startBaton() {
         ...extra,
       });
     },
+    /** Stops the server (as a deploy or crash would); start() brings it back on the same port and data. */
+    halt,
+    start: serve,
     async stop() {
       await pages.close();
-      server.kill("SIGTERM");
-      await new Promise((r) => (exited ? r() : server.on("exit", r)));
+      await halt();
       await rm(tmp, { recursive: true, force: true });
     },
   };
@@ -210,9 +227,12 @@ function escapeAttr(s) {
   return s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Serves the third-party shop on 127.0.0.2: "/" and "/other", options in the query string. */
+/**
+ * Serves the third-party shop ("/" and "/other", options in the query string) on 127.0.0.2,
+ * whose origin the demo site allows, and the same pages on 127.0.0.3, whose origin it does not.
+ */
 async function startPages(port, baseURL) {
-  const srv = http.createServer((req, res) => {
+  const handler = (req, res) => {
     const u = new URL(req.url, "http://x");
     if (u.pathname !== "/" && u.pathname !== "/other") {
       res.writeHead(404).end();
@@ -220,9 +240,16 @@ async function startPages(port, baseURL) {
     }
     res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
     res.end(pageHTML(baseURL, u.searchParams, u.pathname === "/" ? "Hostile Shop" : "Hostile Shop: other page"));
-  });
-  await new Promise((r) => srv.listen(port, "127.0.0.2", r));
-  return { close: () => new Promise((r) => srv.close(r)) };
+  };
+  const allowed = http.createServer(handler);
+  const foreign = http.createServer(handler);
+  const foreignPort = await freePort("127.0.0.3");
+  await new Promise((r) => allowed.listen(port, "127.0.0.2", r));
+  await new Promise((r) => foreign.listen(foreignPort, "127.0.0.3", r));
+  return {
+    foreignOrigin: `http://127.0.0.3:${foreignPort}`,
+    close: () => Promise.all([allowed, foreign].map((srv) => new Promise((r) => srv.close(r)))),
+  };
 }
 
 /** Launches Chromium with a fresh profile; close() removes the profile. */
