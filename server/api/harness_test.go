@@ -71,6 +71,12 @@ func start(t *testing.T, opts ...envOption) *env {
 	return e
 }
 
+// eachDatabase runs fn against a server on SQLite and one on PostgreSQL.
+func eachDatabase(t *testing.T, fn func(t *testing.T, e *env)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, start(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, start(t, withPostgres(t))) })
+}
+
 func withPostgres(t *testing.T) envOption {
 	u := storetest.PostgresURL(t)
 	return func(c *app.Config) { c.DatabaseURL = u }

@@ -14,85 +14,77 @@ import (
 )
 
 func TestVisitorAndAgentChatLive(t *testing.T) {
-	for _, db := range []string{"sqlite", "postgres"} {
-		t.Run(db, func(t *testing.T) {
-			var e *env
-			if db == "postgres" {
-				e = start(t, withPostgres(t))
-			} else {
-				e = start(t)
-			}
-			_, agentTok := e.agent("Alice", chat.RoleAgent, "demo")
-			agent := e.mustDial(agentTok)
-			agent.ok(map[string]any{"type": "subscribe", "site": "demo"})
-			visitor := e.mustDial(e.visitorToken("demo"))
+	eachDatabase(t, func(t *testing.T, e *env) {
+		_, agentTok := e.agent("Alice", chat.RoleAgent, "demo")
+		agent := e.mustDial(agentTok)
+		agent.ok(map[string]any{"type": "subscribe", "site": "demo"})
+		visitor := e.mustDial(e.visitorToken("demo"))
 
-			if got := visitor.ok(map[string]any{"type": "sync", "since": 0}); got["conversation"] != nil {
-				t.Fatalf("new visitor has a conversation: %v", got)
-			}
-			sent := visitor.ok(map[string]any{"type": "send", "client_id": "m1", "text": "Hello, is anyone there?"})
-			msg := sent.obj("message")
-			if msg.num("seq") != 1 || msg.str("text") != "Hello, is anyone there?" || sent.obj("conversation").str("status") != "bot" {
-				t.Fatalf("send reply: %v", sent)
-			}
-			convID := msg.str("conversation_id")
-			if f := agent.next("message"); f.obj("message").str("text") != "Hello, is anyone there?" {
-				t.Fatalf("agent got %v", f)
-			}
+		if got := visitor.ok(map[string]any{"type": "sync", "since": 0}); got["conversation"] != nil {
+			t.Fatalf("new visitor has a conversation: %v", got)
+		}
+		sent := visitor.ok(map[string]any{"type": "send", "client_id": "m1", "text": "Hello, is anyone there?"})
+		msg := sent.obj("message")
+		if msg.num("seq") != 1 || msg.str("text") != "Hello, is anyone there?" || sent.obj("conversation").str("status") != "bot" {
+			t.Fatalf("send reply: %v", sent)
+		}
+		convID := msg.str("conversation_id")
+		if f := agent.next("message"); f.obj("message").str("text") != "Hello, is anyone there?" {
+			t.Fatalf("agent got %v", f)
+		}
 
-			// The agent replies: it takes the conversation; the visitor sees "joined" then the reply.
-			reply := agent.ok(map[string]any{"type": "send", "conversation_id": convID, "client_id": "a1", "text": "Hi! Alice here."})
-			conv := reply.obj("conversation")
-			if conv.str("status") != "assigned" || conv.obj("assignee").str("name") != "Alice" {
-				t.Fatalf("agent reply did not take the conversation: %v", conv)
-			}
-			joined := visitor.next("message").obj("message")
-			if joined.str("kind") != "event" || joined.str("text") != "Alice joined the conversation" || joined.num("seq") != 2 {
-				t.Fatalf("visitor got %v", joined)
-			}
-			got := visitor.next("message").obj("message")
-			if got.str("text") != "Hi! Alice here." || got.obj("author").str("name") != "Alice" || got.num("seq") != 3 {
-				t.Fatalf("visitor got %v", got)
-			}
+		// The agent replies: it takes the conversation; the visitor sees "joined" then the reply.
+		reply := agent.ok(map[string]any{"type": "send", "conversation_id": convID, "client_id": "a1", "text": "Hi! Alice here."})
+		conv := reply.obj("conversation")
+		if conv.str("status") != "assigned" || conv.obj("assignee").str("name") != "Alice" {
+			t.Fatalf("agent reply did not take the conversation: %v", conv)
+		}
+		joined := visitor.next("message").obj("message")
+		if joined.str("kind") != "event" || joined.str("text") != "Alice joined the conversation" || joined.num("seq") != 2 {
+			t.Fatalf("visitor got %v", joined)
+		}
+		got := visitor.next("message").obj("message")
+		if got.str("text") != "Hi! Alice here." || got.obj("author").str("name") != "Alice" || got.num("seq") != 3 {
+			t.Fatalf("visitor got %v", got)
+		}
 
-			// A note never reaches the visitor, and does not make a hole in their numbering.
-			agent.ok(map[string]any{"type": "send", "conversation_id": convID, "client_id": "n1", "text": "VIP customer", "note": true})
-			agent.ok(map[string]any{"type": "send", "conversation_id": convID, "client_id": "a2", "text": "How can I help?"})
-			next := visitor.next("message").obj("message")
-			if next.str("text") != "How can I help?" || next.num("seq") != 4 {
-				t.Fatalf("after a note the visitor got %v", next)
-			}
+		// A note never reaches the visitor, and does not make a hole in their numbering.
+		agent.ok(map[string]any{"type": "send", "conversation_id": convID, "client_id": "n1", "text": "VIP customer", "note": true})
+		agent.ok(map[string]any{"type": "send", "conversation_id": convID, "client_id": "a2", "text": "How can I help?"})
+		next := visitor.next("message").obj("message")
+		if next.str("text") != "How can I help?" || next.num("seq") != 4 {
+			t.Fatalf("after a note the visitor got %v", next)
+		}
 
-			// Typing goes both ways; the visitor's typing reaches the agent.
-			visitor.ok(map[string]any{"type": "typing", "typing": true})
-			if f := agent.next("typing"); f.obj("author").str("type") != "visitor" || f["typing"] != true {
-				t.Fatalf("agent typing event: %v", f)
-			}
-			agent.ok(map[string]any{"type": "typing", "conversation_id": convID, "typing": true})
-			if f := visitor.next("typing"); f.obj("author").str("name") != "Alice" {
-				t.Fatalf("visitor typing event: %v", f)
-			}
+		// Typing goes both ways; the visitor's typing reaches the agent.
+		visitor.ok(map[string]any{"type": "typing", "typing": true})
+		if f := agent.next("typing"); f.obj("author").str("type") != "visitor" || f["typing"] != true {
+			t.Fatalf("agent typing event: %v", f)
+		}
+		agent.ok(map[string]any{"type": "typing", "conversation_id": convID, "typing": true})
+		if f := visitor.next("typing"); f.obj("author").str("name") != "Alice" {
+			t.Fatalf("visitor typing event: %v", f)
+		}
 
-			// The agent's full view has the note; the visitor's does not.
-			all := agent.ok(map[string]any{"type": "sync", "conversation_id": convID, "since": 0}).list("messages")
-			mine := visitor.ok(map[string]any{"type": "sync", "since": 0}).list("messages")
-			if len(all) != 5 || len(mine) != 4 {
-				t.Fatalf("agent sees %d, visitor sees %d messages", len(all), len(mine))
+		// The agent's full view has the note; the visitor's does not.
+		all := agent.ok(map[string]any{"type": "sync", "conversation_id": convID, "since": 0}).list("messages")
+		mine := visitor.ok(map[string]any{"type": "sync", "since": 0}).list("messages")
+		if len(all) != 5 || len(mine) != 4 {
+			t.Fatalf("agent sees %d, visitor sees %d messages", len(all), len(mine))
+		}
+		for i, m := range mine {
+			if m.num("seq") != int64(i+1) || m.str("kind") == "note" {
+				t.Fatalf("visitor message %d: %v", i, m)
 			}
-			for i, m := range mine {
-				if m.num("seq") != int64(i+1) || m.str("kind") == "note" {
-					t.Fatalf("visitor message %d: %v", i, m)
-				}
-			}
+		}
 
-			// Resolve: the visitor's next message opens a new conversation with the bot.
-			agent.ok(map[string]any{"type": "resolve", "conversation_id": convID})
-			again := visitor.ok(map[string]any{"type": "send", "client_id": "m2", "text": "One more thing"})
-			if again.obj("message").str("conversation_id") == convID || again.obj("conversation").str("status") != "bot" {
-				t.Fatalf("after resolve: %v", again)
-			}
-		})
-	}
+		// Resolve: the visitor's next message opens a new conversation with the bot.
+		agent.ok(map[string]any{"type": "resolve", "conversation_id": convID})
+		again := visitor.ok(map[string]any{"type": "send", "client_id": "m2", "text": "One more thing"})
+		if again.obj("message").str("conversation_id") == convID || again.obj("conversation").str("status") != "bot" {
+			t.Fatalf("after resolve: %v", again)
+		}
+	})
 }
 
 func TestResumeAfterReconnectHasNoGapAndNoDuplicate(t *testing.T) {
@@ -185,63 +177,55 @@ func TestResumeThatCannotContinueSaysHistoryGone(t *testing.T) {
 }
 
 func TestDuplicateClientIDStoresOnce(t *testing.T) {
-	for _, db := range []string{"sqlite", "postgres"} {
-		t.Run(db, func(t *testing.T) {
-			var e *env
-			if db == "postgres" {
-				e = start(t, withPostgres(t))
-			} else {
-				e = start(t)
-			}
-			_, agentTok := e.agent("Alice", chat.RoleAdmin)
-			agent := e.mustDial(agentTok)
-			agent.ok(map[string]any{"type": "subscribe", "site": "demo"})
-			token := e.visitorToken("demo")
-			// The same message sent at once from three tabs (three connections), twice each.
-			tabs := []*client{e.mustDial(token), e.mustDial(token), e.mustDial(token)}
-			var wg sync.WaitGroup
-			ids := make(chan string, 6)
-			for _, tab := range tabs {
-				ids1 := tab.send(map[string]any{"type": "send", "client_id": "same", "text": "only once"})
-				ids2 := tab.send(map[string]any{"type": "send", "client_id": "same", "text": "only once"})
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for _, id := range []string{ids1, ids2} {
-						ids <- id
-					}
-				}()
-			}
-			wg.Wait()
-			close(ids)
-			msgIDs := map[string]bool{}
-			for _, tab := range tabs {
-				for i := 0; i < 2; i++ {
-					f := tab.next("reply")
-					if f == nil {
-						t.Fatal("missing reply")
-					}
-					msgIDs[f.obj("data").obj("message").str("id")] = true
+	eachDatabase(t, func(t *testing.T, e *env) {
+		_, agentTok := e.agent("Alice", chat.RoleAdmin)
+		agent := e.mustDial(agentTok)
+		agent.ok(map[string]any{"type": "subscribe", "site": "demo"})
+		token := e.visitorToken("demo")
+		// The same message sent at once from three tabs (three connections), twice each.
+		tabs := []*client{e.mustDial(token), e.mustDial(token), e.mustDial(token)}
+		var wg sync.WaitGroup
+		ids := make(chan string, 6)
+		for _, tab := range tabs {
+			ids1 := tab.send(map[string]any{"type": "send", "client_id": "same", "text": "only once"})
+			ids2 := tab.send(map[string]any{"type": "send", "client_id": "same", "text": "only once"})
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, id := range []string{ids1, ids2} {
+					ids <- id
 				}
-			}
-			if len(msgIDs) != 1 {
-				t.Fatalf("replies name %d different messages", len(msgIDs))
-			}
-			n := 0
-			for _, f := range agent.drain(300 * time.Millisecond) {
-				if f.str("type") == "message" {
-					n++
+			}()
+		}
+		wg.Wait()
+		close(ids)
+		msgIDs := map[string]bool{}
+		for _, tab := range tabs {
+			for i := 0; i < 2; i++ {
+				f := tab.next("reply")
+				if f == nil {
+					t.Fatal("missing reply")
 				}
+				msgIDs[f.obj("data").obj("message").str("id")] = true
 			}
-			if n != 1 {
-				t.Fatalf("agent received the message %d times", n)
+		}
+		if len(msgIDs) != 1 {
+			t.Fatalf("replies name %d different messages", len(msgIDs))
+		}
+		n := 0
+		for _, f := range agent.drain(300 * time.Millisecond) {
+			if f.str("type") == "message" {
+				n++
 			}
-			res := tabs[0].ok(map[string]any{"type": "sync", "since": 0})
-			if len(res.list("messages")) != 1 {
-				t.Fatalf("stored %d messages", len(res.list("messages")))
-			}
-		})
-	}
+		}
+		if n != 1 {
+			t.Fatalf("agent received the message %d times", n)
+		}
+		res := tabs[0].ok(map[string]any{"type": "sync", "since": 0})
+		if len(res.list("messages")) != 1 {
+			t.Fatalf("stored %d messages", len(res.list("messages")))
+		}
+	})
 }
 
 func TestSitesAreIsolated(t *testing.T) {
