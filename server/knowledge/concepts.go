@@ -1,6 +1,9 @@
 package knowledge
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // Visitors rarely use the owner's word: "parcel" for "package", "coupon" for "promo code",
 // "when do you close" for "opening hours". A concept groups the words that mean the same thing
@@ -152,7 +155,7 @@ var conceptList = []concept{
 		langEN: "card cards voucher",
 		langNL: "kaart bon",
 		langFR: "carte cartes bon",
-		langDE: "karte gutschein",
+		langDE: "karte", // not "Gutschein": it is a gift voucher and a discount coupon
 		langES: "tarjeta tarjetas cheque",
 	}},
 	{"create", [numLanguages]string{
@@ -429,12 +432,13 @@ func pairKey(a, b string) string {
 	return a + " " + b
 }
 
-// pairAt returns the concept of the content words ws[i] and ws[i+1], if they form a pair.
-func pairAt(ws []string, i int, l language) (string, bool) {
-	if i+1 >= len(ws) {
+// pairAt returns the concept of the words whose stems are stems[i] and stems[i+1], if they form
+// a pair.
+func pairAt(stems []string, i int, l language) (string, bool) {
+	if i+1 >= len(stems) {
 		return "", false
 	}
-	c, ok := pairConcepts[l][pairKey(stem(ws[i], l), stem(ws[i+1], l))]
+	c, ok := pairConcepts[l][pairKey(stems[i], stems[i+1])]
 	return c, ok
 }
 
@@ -505,6 +509,18 @@ var concepts = func() [numLanguages]map[string]string {
 		}
 	}
 	return m
+}()
+
+// conceptStems lists, per language, the stems of concepts, sorted for prefix look-ups.
+var conceptStems = func() [numLanguages][]string {
+	var out [numLanguages][]string
+	for l := range numLanguages {
+		for s := range concepts[l] {
+			out[l] = append(out[l], s)
+		}
+		sort.Strings(out[l])
+	}
+	return out
 }()
 
 // canon returns the term key of stem s in language l: its concept, or the stem itself.

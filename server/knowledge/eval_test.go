@@ -23,9 +23,11 @@ func loadShop(t testing.TB, opts Options) *Base {
 	return b
 }
 
-func loadEval(t testing.TB) []EvalCase {
+func loadEval(t testing.TB) []EvalCase { return loadCases(t, "testdata/eval.yaml") }
+
+func loadCases(t testing.TB, path string) []EvalCase {
 	t.Helper()
-	f, err := os.Open("testdata/eval.yaml")
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,13 +94,29 @@ func TestEvaluationMeetsTargets(t *testing.T) {
 	}
 }
 
+// holdoutFloor guards the held-out set (testdata/holdout.yaml), which was written after tuning and
+// must not be tuned on: it measures how the matcher does on questions nobody fitted it to, and
+// this floor only catches regressions.
+const holdoutFloor = 0.75
+
+func TestHoldoutDoesNotRegress(t *testing.T) {
+	scores := Evaluate(loadShop(t, Options{}), loadCases(t, "testdata/holdout.yaml"), true)
+	all := scores[len(scores)-1]
+	t.Logf("held out: precision %.3f (%d/%d), unknown recall %.3f (%d/%d)",
+		all.Precision(), all.Correct, all.InScope, all.UnknownRecall(), all.Rejected, all.OutOfScope)
+	if all.Precision() < holdoutFloor || all.UnknownRecall() < holdoutFloor {
+		t.Errorf("held-out precision %.3f, unknown recall %.3f; want at least %.2f each",
+			all.Precision(), all.UnknownRecall(), holdoutFloor)
+	}
+}
+
 func TestEvalSetReferencesExistingEntries(t *testing.T) {
 	shop := loadShop(t, Options{})
 	ids := map[string]bool{Unknown: true}
 	for _, e := range shop.Entries() {
 		ids[e.ID] = true
 	}
-	for _, c := range loadEval(t) {
+	for _, c := range append(loadEval(t), loadCases(t, "testdata/holdout.yaml")...) {
 		if !ids[c.Want] {
 			t.Errorf("case %q wants %q, which is not an entry", c.Text, c.Want)
 		}

@@ -85,14 +85,17 @@ func newIndex(entries []Entry, qlangs [][]language) *index {
 	var terms []int32
 	for _, p := range phrasings {
 		known := func(k string) bool { return whole[canon(k, p.lang)] || concepts[p.lang][k] != "" }
+		stems := make([]string, len(p.words))
+		for i, w := range p.words {
+			stems[i] = stem(w, p.lang)
+		}
 		for i := 0; i < len(p.words); i++ {
-			w := p.words[i]
-			if c, ok := pairAt(p.words, i, p.lang); ok {
+			w, s := p.words[i], stems[i]
+			if c, ok := pairAt(stems, i, p.lang); ok {
 				terms = append(terms, ix.intern(c))
 				i++
 				continue
 			}
-			s := stem(w, p.lang)
 			parts := []string{s}
 			if concepts[p.lang][s] == "" {
 				if split := splitCompound(w, s, p.lang, known); split != nil {
@@ -221,24 +224,29 @@ type qterm struct {
 	credit float64
 }
 
-// analyze appends the terms of the content words ws of a message analysed in language l.
-func (ix *index) analyze(ws []string, l language, out []qterm) []qterm {
+// analyze appends the terms of the content words ws of a message analysed in language l; stems
+// is a buffer for the words' stems.
+func (ix *index) analyze(ws []string, l language, stems []string, out []qterm) ([]string, []qterm) {
+	stems = stems[:0]
+	for _, w := range ws {
+		stems = append(stems, stem(w, l))
+	}
 	for i := 0; i < len(ws); i++ {
-		if c, ok := pairAt(ws, i, l); ok {
+		if c, ok := pairAt(stems, i, l); ok {
 			if t, known := ix.keys[c]; known {
 				out = append(out, qterm{t, ix.idf[t], creditExact})
 				i++
 				continue
 			}
 		}
-		out = ix.lookup(ws[i], l, out)
+		out = ix.lookup(ws[i], stems[i], l, out)
 	}
-	return out
+	return stems, out
 }
 
-// lookup appends the terms of content word w of a message analysed in language l.
-func (ix *index) lookup(w string, l language, out []qterm) []qterm {
-	s := stem(w, l)
+// lookup appends the terms of content word w, whose stem is s, of a message analysed in
+// language l.
+func (ix *index) lookup(w, s string, l language, out []qterm) []qterm {
 	factor := 1.0
 	if weakConcepts[l][s] {
 		factor = weakFactor
@@ -261,7 +269,7 @@ func (ix *index) lookup(w string, l language, out []qterm) []qterm {
 		}
 		return out
 	}
-	if t, ok := ix.prefixTerm(s); ok {
+	if t, ok := ix.prefixTerm(s, l); ok {
 		return append(out, qterm{t, ix.idf[t], creditPrefix})
 	}
 	if t, ok := ix.typoTerm(w, s); ok {
@@ -278,21 +286,36 @@ const (
 	prefixShare  = 0.75
 )
 
-// prefixTerm finds a stem of the base that s extends, or that extends s.
-func (ix *index) prefixTerm(s string) (int32, bool) {
+// prefixTerm finds a stem of the base that s extends, or that extends s, or else such a stem of
+// a concept of language l that the base uses ("verschickt" for "verschicken").
+func (ix *index) prefixTerm(s string, l language) (int32, bool) {
+	if stem, ok := prefixMatch(s, ix.sorted, func(k string) bool { _, ok := ix.stems[k]; return ok }); ok {
+		return ix.stems[stem], true
+	}
+	members := conceptStems[l]
+	if stem, ok := prefixMatch(s, members, func(k string) bool { return concepts[l][k] != "" }); ok {
+		t, used := ix.keys[concepts[l][stem]]
+		return t, used
+	}
+	return -1, false
+}
+
+// prefixMatch finds in sorted (whose members satisfy has) a stem that s extends or that
+// extends s, sharing at least minPrefixLen letters and prefixShare of the longer one.
+func prefixMatch(s string, sorted []string, has func(string) bool) (string, bool) {
 	for n := len(s) - 1; n >= minPrefixLen && float64(n) >= prefixShare*float64(len(s)); n-- {
-		if t, ok := ix.stems[s[:n]]; ok {
-			return t, true
+		if has(s[:n]) {
+			return s[:n], true
 		}
 	}
 	if len(s) < minPrefixLen {
-		return -1, false
+		return "", false
 	}
-	i := sort.SearchStrings(ix.sorted, s)
-	if i < len(ix.sorted) && strings.HasPrefix(ix.sorted[i], s) && float64(len(s)) >= prefixShare*float64(len(ix.sorted[i])) {
-		return ix.stems[ix.sorted[i]], true
+	i := sort.SearchStrings(sorted, s)
+	if i < len(sorted) && strings.HasPrefix(sorted[i], s) && float64(len(s)) >= prefixShare*float64(len(sorted[i])) {
+		return sorted[i], true
 	}
-	return -1, false
+	return "", false
 }
 
 // typoTerm finds a stem or knowledge-base word one edit away from the word or its stem.
