@@ -37,7 +37,9 @@ type Conn struct {
 	queued  int // bytes in queue
 	writing bool
 	closed  bool
-	drained chan struct{} // closed by the writer when the queue empties, if someone waits
+	// closeDone is closed when the close handshake has finished (or given up).
+	closeDone chan struct{}
+	drained   chan struct{} // closed by the writer when the queue empties, if someone waits
 
 	// Exact resume: per conversation, the last sequence number delivered on this connection,
 	// conversations whose catch-up is not finished (the client will sync again), and the live
@@ -251,9 +253,12 @@ func (c *Conn) closeLocked(code websocket.StatusCode, reason string) {
 	}
 	c.closed = true
 	c.queue, c.queued, c.held = nil, 0, nil
+	done := make(chan struct{})
+	c.closeDone = done
 	go func() {
 		_ = c.ws.Close(code, reason)
 		c.cancel()
+		close(done)
 	}()
 }
 
@@ -277,6 +282,15 @@ func (c *Conn) goAway(frame []byte) {
 	case <-time.After(2 * time.Second):
 	}
 	c.close(websocket.StatusGoingAway, "server shutting down: reconnect")
+	// The process exits once shutdown returns: wait (briefly) for the close frame to go out,
+	// or the client sees the connection drop instead of 1001.
+	c.mu.Lock()
+	closing := c.closeDone
+	c.mu.Unlock()
+	select {
+	case <-closing:
+	case <-time.After(2 * time.Second):
+	}
 }
 
 func (c *Conn) replyOK(id string, data any) {
