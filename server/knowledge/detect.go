@@ -1,8 +1,6 @@
 package knowledge
 
-import (
-	"strings"
-)
+import "strings"
 
 // markers are short function words that give a language away. A word listed under several
 // languages counts for each of them, divided by their number. They are written accent-free, as
@@ -17,7 +15,7 @@ var markers = func() map[string][]language {
 			worden nog al zit wij we ons onze`,
 		langFR: `le la les est je vous nous mon ma mes votre vos un une des du de et en que qui pas ne pour
 			avec sur comment quel quelle quels quelles quand ou puis peux ce cette il elle sont avez
-			ai au aux est-ce etes suis`,
+			ai au aux etes suis`,
 		langDE: `der die das ich ist sie nicht wie was wo wann welche welcher welches kann meine mein meinen
 			meiner ein eine einen einem und mit auf zu den dem es gibt habe haben bitte ihr ihre euch
 			sind wird kein keine fur von nach bei mich mir wir uns`,
