@@ -106,12 +106,13 @@ func (h *handlers) sendMessage(c echo.Context) error {
 		Text         string            `json:"text"`
 		Note         bool              `json:"note"`
 		QuickReplies []chat.QuickReply `json:"quick_replies"`
+		Form         *chat.Form        `json:"form"`
 	}
 	if err := bind(c, &in); err != nil {
 		return err
 	}
 	res, err := h.Service.Send(c.Request().Context(), actorOf(c), c.Param("id"), conversation.SendInput{
-		ClientID: in.ClientID, Text: in.Text, Note: in.Note, QuickReplies: in.QuickReplies})
+		ClientID: in.ClientID, Text: in.Text, Note: in.Note, QuickReplies: in.QuickReplies, Form: in.Form})
 	if err != nil {
 		return err
 	}

@@ -129,13 +129,14 @@ type QuickReply struct {
 	Value string `json:"value" validate:"required,max=200"`
 }
 
-// Form asks the visitor for something inline (for example their email).
+// Form asks the visitor for something inline (for example their email); the visitor answers
+// it once, with the submit_form command.
 type Form struct {
 	ID     string      `json:"id"`
 	Fields []FormField `json:"fields"`
 }
 
-// FormField is one input of a Form.
+// FormField is one input of a Form. Type is text, email or tel.
 type FormField struct {
 	Name  string `json:"name"`
 	Type  string `json:"type"`

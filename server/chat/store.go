@@ -60,6 +60,8 @@ type Tx interface {
 	AppendMessage(c *Conversation, m *Message, visible bool) error
 	// MessageByClientID finds a message an author already sent with this client id.
 	MessageByClientID(authorID, clientID string) (*Message, error)
+	// Message finds a message by id.
+	Message(id string) (*Message, error)
 }
 
 // ConversationFilter selects conversations for a list, newest activity first.

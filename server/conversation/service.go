@@ -91,6 +91,7 @@ type SendInput struct {
 	Text         string
 	Note         bool // agents: an internal note
 	QuickReplies []chat.QuickReply
+	Form         *chat.Form // agents and bots: ask the visitor for details inline
 }
 
 func (in *SendInput) validate(actor Actor) error {
@@ -104,8 +105,10 @@ func (in *SendInput) validate(actor Actor) error {
 		return chat.Errorf(chat.EInvalid, "text: must be valid UTF-8")
 	case utf8.RuneCountInString(in.Text) > MaxTextRunes:
 		return chat.Errorf(chat.ETooLarge, "text: must be at most %d characters", MaxTextRunes)
-	case actor.Type == chat.AuthorVisitor && (in.Note || len(in.QuickReplies) > 0):
-		return chat.Errorf(chat.EForbidden, "visitors cannot send notes or quick replies")
+	case actor.Type == chat.AuthorVisitor && (in.Note || len(in.QuickReplies) > 0 || in.Form != nil):
+		return chat.Errorf(chat.EForbidden, "visitors cannot send notes, quick replies or forms")
+	case in.Note && in.Form != nil:
+		return chat.Errorf(chat.EInvalid, "form: a note cannot carry a form")
 	case len(in.QuickReplies) > 10:
 		return chat.Errorf(chat.EInvalid, "quick_replies: at most 10")
 	}
@@ -113,6 +116,9 @@ func (in *SendInput) validate(actor Actor) error {
 		if q.Label == "" || q.Value == "" || utf8.RuneCountInString(q.Label) > 80 || utf8.RuneCountInString(q.Value) > 200 {
 			return chat.Errorf(chat.EInvalid, "quick_replies[%d]: label (1-80 characters) and value (1-200) are required", i)
 		}
+	}
+	if in.Form != nil {
+		return validForm(in.Form)
 	}
 	return nil
 }
@@ -234,7 +240,7 @@ func (s *Service) agentSend(ctx context.Context, actor Actor, conversationID str
 			changed = true
 		}
 		m := &chat.Message{ID: chat.NewID("ms"), ClientID: in.ClientID, AuthorType: actor.Type, AuthorID: actor.ID,
-			AuthorName: actor.name(), Kind: kind, Text: in.Text, QuickReplies: in.QuickReplies, CreatedAt: s.now()}
+			AuthorName: actor.name(), Kind: kind, Text: in.Text, QuickReplies: in.QuickReplies, Form: in.Form, CreatedAt: s.now()}
 		if err := tx.AppendMessage(c, m, !in.Note); err != nil {
 			return err
 		}

@@ -15,7 +15,7 @@ const commandTimeout = 15 * time.Second
 
 var (
 	visitorCommands = map[string]bool{"sync": true, "send": true, "history": true, "typing": true, "read": true,
-		"set_attributes": true, "page": true, "ping": true}
+		"set_attributes": true, "page": true, "ping": true, "submit_form": true}
 	agentCommands = map[string]bool{"sync": true, "send": true, "history": true, "typing": true, "read": true,
 		"ping": true, "subscribe": true, "list": true, "get": true, "assign": true, "tag": true, "untag": true,
 		"resolve": true, "reopen": true, "presence": true}
@@ -102,7 +102,7 @@ func (s *Server) run(ctx context.Context, c *Conn, cmd *wire.Command) (any, erro
 		}
 		start := time.Now()
 		res, err := svc.Send(ctx, actor, cmd.ConversationID, conversation.SendInput{
-			ClientID: cmd.ClientID, Text: cmd.Text, Note: cmd.Note, QuickReplies: cmd.QuickReplies})
+			ClientID: cmd.ClientID, Text: cmd.Text, Note: cmd.Note, QuickReplies: cmd.QuickReplies, Form: cmd.Form})
 		if err != nil {
 			return nil, err
 		}
@@ -110,11 +110,13 @@ func (s *Server) run(ctx context.Context, c *Conn, cmd *wire.Command) (any, erro
 			metrics.CommitSeconds.Observe(time.Since(start).Seconds())
 			metrics.Messages.WithLabelValues(string(actor.Type)).Inc()
 		}
-		seq := res.Message.Seq
-		if visitor {
-			seq = res.Message.VisitorSeq
+		return newSendReply(res, visitor), nil
+	case "submit_form":
+		res, err := svc.SubmitForm(ctx, actor, cmd.MessageID, cmd.FormID, cmd.Values)
+		if err != nil {
+			return nil, err
 		}
-		return sendReply{data: sendData(res, visitor), conv: res.Message.ConversationID, seq: seq}, nil
+		return newSendReply(res, visitor), nil
 	case "history":
 		list, more, err := svc.History(ctx, actor, cmd.ConversationID, cmd.Before, cmd.Limit)
 		if err != nil {
@@ -197,6 +199,14 @@ type sendReply struct {
 	data any
 	conv string
 	seq  int64
+}
+
+func newSendReply(res *conversation.Result, visitor bool) sendReply {
+	seq := res.Message.Seq
+	if visitor {
+		seq = res.Message.VisitorSeq
+	}
+	return sendReply{data: sendData(res, visitor), conv: res.Message.ConversationID, seq: seq}
 }
 
 func sendData(res *conversation.Result, visitor bool) any {

@@ -89,6 +89,15 @@ func (t *tx) MessageByClientID(authorID, clientID string) (*chat.Message, error)
 	return m, nil
 }
 
+// Message finds a message by id.
+func (t *tx) Message(id string) (*chat.Message, error) {
+	m, err := scanMessage(t.q.QueryRowContext(t.ctx, `SELECT `+messageColumns+` FROM messages WHERE id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, "message")
+	}
+	return m, nil
+}
+
 // Messages returns a conversation's messages after (or before) a sequence number, in order.
 func (db *DB) Messages(ctx context.Context, q chat.MessageQuery) ([]*chat.Message, bool, error) {
 	limit := q.Limit

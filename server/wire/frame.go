@@ -36,6 +36,10 @@ type Command struct {
 	Cursor         string            `json:"cursor,omitempty" validate:"max=200"`
 	Attributes     map[string]string `json:"attributes,omitempty" validate:"max=64"`
 	URL            string            `json:"url,omitempty" validate:"max=2000"`
+	Form           *chat.Form        `json:"form,omitempty"`
+	MessageID      string            `json:"message_id,omitempty" validate:"max=64"`
+	FormID         string            `json:"form_id,omitempty" validate:"max=64"`
+	Values         map[string]string `json:"values,omitempty" validate:"max=10"`
 	Title          string            `json:"title,omitempty" validate:"max=1000"`
 }
 
