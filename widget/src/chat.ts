@@ -232,8 +232,9 @@ function start(core: Core): UI {
       for (const f of m.form!.fields) values[f.name] = (form.elements.namedItem(f.name) as HTMLInputElement).value;
       error.textContent = "";
       command("submit_form", { message_id: m.id, form_id: m.form!.id, values }).then(
-        () => {
+        (d: any) => {
           core.save({ forms: [...(core.load().forms || []), m.id].slice(-20) });
+          add(d.message, true); // this tab learns of its answer from the reply, not an event
           updateExtras();
           input.focus();
         },

@@ -159,6 +159,30 @@ test("opens from the launcher, sends, and shows an agent's reply with quick repl
   });
 });
 
+test("shows an inline form, explains a bad email, and takes the corrected one", async () => {
+  await withBrowser({}, async (context) => {
+    const page = await visit(context);
+    await openChat(page);
+    await send(page, "Can someone email me the invoice?");
+    await waitRow(page, "Can someone email me the invoice?");
+    const conv = await conversationId(page);
+    await server.reply(conv, "Sure, where should we send it?", {
+      form: { id: "email", fields: [{ name: "email", type: "email", label: "Your email" }] },
+    });
+    const field = page.getByLabel("Your email", { exact: true });
+    await field.waitFor();
+    // The browser's own check accepts "jane@x" for type=email; the server does not.
+    await field.fill("jane@x");
+    await page.getByRole("button", { name: "Submit", exact: true }).click();
+    await page.getByRole("alert").filter({ hasText: "is not an email address" }).waitFor();
+    await field.fill("jane@example.com");
+    await field.press("Enter");
+    await waitRow(page, "jane@example.com");
+    assert.equal(await page.getByLabel("Your email", { exact: true }).count(), 0, "the form goes away once answered");
+    await assertGapFree(page);
+  });
+});
+
 test("shows the agent typing and an unread badge while closed", async () => {
   await withBrowser({}, async (context) => {
     const page = await visit(context);
