@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sync"
@@ -82,7 +83,11 @@ func (c *Cache) get(ctx context.Context, m map[string]cached, k string, load fun
 	}
 	s, err := load(ctx, k)
 	var l *Loaded
-	if err == nil {
+	if err == nil && ok && e.l != nil && bytes.Equal(e.l.Site.Settings, s.Settings) {
+		// Unchanged: keep the parsed settings, whose compiled knowledge base and tag detector
+		// take a while to build for a large base.
+		l = &Loaded{Site: s, Settings: e.l.Settings}
+	} else if err == nil {
 		var st *Settings
 		st, err = ParseJSON(s.Settings)
 		if err != nil {

@@ -16,6 +16,8 @@ import (
 
 	"github.com/go-playground/validator/v10"
 	"gopkg.in/yaml.v3"
+
+	"github.com/batonchat/baton/server/knowledge"
 )
 
 // Locales the widget ships texts for.
@@ -30,6 +32,12 @@ type Settings struct {
 	Appearance     Appearance `yaml:"appearance" json:"appearance"`
 	// Texts overrides the widget's built-in texts: locale → text key → text.
 	Texts map[string]map[string]string `yaml:"texts,omitempty" json:"texts,omitempty" validate:"max=5,dive,keys,locale,endkeys,max=100,dive,keys,max=64,endkeys,max=1000"`
+	// Bot is who answers first (see docs/bot.md); nil: no automatic replies.
+	Bot *Bot `yaml:"bot,omitempty" json:"bot,omitempty"`
+	// Tags are the owner's smart tags.
+	Tags []Tag `yaml:"tags,omitempty" json:"tags,omitempty" validate:"max=100,dive"`
+
+	detector *knowledge.Detector // built by Validate from Tags
 }
 
 // Appearance is how the widget looks on the owner's page.
@@ -158,6 +166,8 @@ func newValidator() *validator.Validate {
 	})
 	must(v.RegisterValidation("sitekey", func(fl validator.FieldLevel) bool { return ValidKey(fl.Field().String()) }))
 	must(v.RegisterValidation("origin", func(fl validator.FieldLevel) bool { return validOrigin(fl.Field().String()) }))
+	must(v.RegisterValidation("tagname", func(fl validator.FieldLevel) bool { return tagNameRE.MatchString(fl.Field().String()) }))
+	must(v.RegisterValidation("envname", func(fl validator.FieldLevel) bool { return envNameRE.MatchString(fl.Field().String()) }))
 	must(v.RegisterValidation("locale", func(fl validator.FieldLevel) bool {
 		for _, l := range Locales {
 			if fl.Field().String() == l {
@@ -183,20 +193,22 @@ func validOrigin(s string) bool {
 	return u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.User == nil
 }
 
-// Validate checks the whole document and reports every problem at once.
+// Validate checks the whole document and reports every problem at once. It also compiles the
+// bot's knowledge base and the tag detector, which the settings then carry.
 func (s *Settings) Validate() error {
+	var problems []string
 	err := validate.Struct(s)
-	if err == nil {
-		return nil
-	}
 	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
+	if err != nil && !errors.As(err, &verrs) {
 		return fmt.Errorf("validate settings: %w", err)
 	}
-	problems := make([]string, 0, len(verrs))
 	for _, fe := range verrs {
 		field := strings.TrimPrefix(fe.Namespace(), "Settings.")
 		problems = append(problems, field+": "+reason(fe))
+	}
+	problems = append(problems, s.validateBot()...)
+	if len(problems) == 0 {
+		return nil
 	}
 	sort.Strings(problems)
 	return &ValidationError{Problems: problems}
@@ -207,10 +219,13 @@ func reason(fe validator.FieldError) string {
 	case "required":
 		return "is required"
 	case "max":
-		if fe.Kind() == reflect.String {
+		switch fe.Kind() {
+		case reflect.String:
 			return "must be at most " + fe.Param() + " characters"
+		case reflect.Slice, reflect.Map:
+			return "must have at most " + fe.Param() + " entries"
 		}
-		return "must have at most " + fe.Param() + " entries"
+		return "must be at most " + fe.Param()
 	case "sitekey":
 		return fmt.Sprintf("%q is not a valid key: use 2-40 lowercase letters, digits and dashes", fe.Value())
 	case "origin":
@@ -221,6 +236,12 @@ func reason(fe validator.FieldError) string {
 		return fmt.Sprintf("%q is not a colour: write it like #4f46e5", fe.Value())
 	case "oneof":
 		return fmt.Sprintf("%q must be one of: %s", fe.Value(), fe.Param())
+	case "min":
+		return "must be at least " + fe.Param()
+	case "tagname":
+		return fmt.Sprintf("%q is not a tag: use 1-64 lowercase letters, digits, _, - and :", fe.Value())
+	case "envname":
+		return fmt.Sprintf("%q is not an environment variable name (letters, digits and _)", fe.Value())
 	}
 	return "fails " + fe.Tag()
 }
