@@ -462,17 +462,6 @@ func (v *visitor) unacknowledged() []string {
 	return out
 }
 
-// refused are the sends answered with unavailable.
-func (v *visitor) refused() []string {
-	var out []string
-	for cid, code := range v.errored {
-		if code == "unavailable" {
-			out = append(out, cid)
-		}
-	}
-	return out
-}
-
 // resume reconnects every visitor with their token, checks their own view of the
 // conversation, and sends again every send that was not acknowledged and the last few that
 // were. A resent acknowledged send must come back as the same, duplicate, message.
