@@ -40,6 +40,9 @@ func (h *handlers) agentAuth(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		if a.Role == chat.RoleBot {
+			return chat.Errorf(chat.EForbidden, "bot accounts answer over the realtime API (bot_request / bot_reply), not REST")
+		}
 		c.Set(ctxAgent, a)
 		return next(c)
 	}

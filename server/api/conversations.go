@@ -26,6 +26,8 @@ func (h *handlers) bindConversations(e *echo.Echo) {
 	g.POST("/:id/resolve", h.convAction((*conversation.Service).Resolve))
 	g.POST("/:id/reopen", h.convAction((*conversation.Service).Reopen))
 	g.POST("/:id/read", h.read)
+	g.POST("/:id/bot/pause", h.pauseBot(true))
+	g.POST("/:id/bot/resume", h.pauseBot(false))
 	e.GET("/v1/visitors/:id", h.getVisitor, h.agentAuth)
 }
 
@@ -129,9 +131,16 @@ func (h *handlers) sendMessage(c echo.Context) error {
 func (h *handlers) assign(c echo.Context) error {
 	var in struct {
 		AgentID *string `json:"agent_id"`
+		ToBot   bool    `json:"to_bot"`
 	}
 	if err := bind(c, &in); err != nil {
 		return err
+	}
+	if in.ToBot {
+		if in.AgentID != nil {
+			return chat.Errorf(chat.EInvalid, "agent_id: give agent_id or to_bot, not both")
+		}
+		return conversationReply(c)(h.Service.HandBack(c.Request().Context(), actorOf(c), c.Param("id")))
 	}
 	if in.AgentID == nil {
 		return chat.Errorf(chat.EInvalid, "agent_id: is required (\"\" to unassign)")
@@ -190,4 +199,11 @@ func (h *handlers) getVisitor(c echo.Context) error {
 		return chat.ErrNotFound
 	}
 	return c.JSON(http.StatusOK, map[string]any{"visitor": v})
+}
+
+// pauseBot pauses or resumes the bot in one conversation, without taking it over.
+func (h *handlers) pauseBot(paused bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return conversationReply(c)(h.Service.SetBotPaused(c.Request().Context(), actorOf(c), c.Param("id"), paused))
+	}
 }

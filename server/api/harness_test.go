@@ -33,7 +33,19 @@ type env struct {
 
 type envOption func(*app.Config)
 
+// start runs a server whose demo site has no bot, so tests of the core see only what they
+// send; startWithBot keeps the demo site's knowledge bot.
 func start(t *testing.T, opts ...envOption) *env {
+	t.Helper()
+	return launch(t, false, opts...)
+}
+
+func startWithBot(t *testing.T, opts ...envOption) *env {
+	t.Helper()
+	return launch(t, true, opts...)
+}
+
+func launch(t *testing.T, demoBot bool, opts ...envOption) *env {
 	t.Helper()
 	cfg := app.Defaults()
 	cfg.Addr = "127.0.0.1:0"
@@ -52,6 +64,20 @@ func start(t *testing.T, opts ...envOption) *env {
 	addr, err := srv.Listen()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !demoBot {
+		demo, err := srv.Store().SiteByKey(ctx, "demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		quiet, err := site.ParseJSON(demo.Settings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		quiet.Bot, quiet.Tags = nil, nil
+		if _, _, err := site.Apply(ctx, srv.Store(), quiet); err != nil {
+			t.Fatal(err)
+		}
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	baton "github.com/batonchat/baton"
 	"github.com/batonchat/baton/server/api"
 	"github.com/batonchat/baton/server/auth"
+	"github.com/batonchat/baton/server/bot"
 	"github.com/batonchat/baton/server/chat"
 	"github.com/batonchat/baton/server/conversation"
 	"github.com/batonchat/baton/server/ratelimit"
@@ -49,6 +51,7 @@ type Server struct {
 	db       *store.DB
 	http     *http.Server
 	rt       *realtime.Server
+	bots     *bot.Engine
 	draining atomic.Bool
 	ln       net.Listener
 }
@@ -91,6 +94,11 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 		VisitorMessages: perMinute(cfg.RateVisitorMessages, max(10, int(cfg.RateVisitorMessages/2))),
 		IPMessages:      perMinute(cfg.RateIPMessages, max(20, int(cfg.RateIPMessages/4))),
 	})
+	// The bot answers after a visitor's message is committed and published, on its own
+	// goroutines: it never slows down or blocks the visitor's send.
+	s.bots = bot.New(bot.Options{Service: svc, Store: s.db, Sites: sites, Log: s.log, Realtime: s.rt,
+		AllowPrivate: cfg.BotAllowPrivate})
+	svc.OnVisitorMessage(s.bots.Notify)
 	wh, err := web.New(web.Options{Assets: baton.Assets(), PublicURL: cfg.publicURL(), AllowOrigin: sites.AllowsOrigin})
 	if err != nil {
 		return fmt.Errorf("widget assets: %w", err)
@@ -143,6 +151,7 @@ func (s *Server) Run(ctx context.Context) error {
 	go func() { errc <- s.http.Serve(s.ln) }()
 	select {
 	case err := <-errc:
+		s.closeBots(context.Background())
 		s.rt.Close()
 		s.db.Close()
 		return fmt.Errorf("serve: %w", err)
@@ -153,6 +162,7 @@ func (s *Server) Run(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	err := s.http.Shutdown(sctx)
+	s.closeBots(sctx)
 	s.rt.Close()
 	if cerr := s.db.Close(); cerr != nil {
 		err = errors.Join(err, cerr)
@@ -162,6 +172,16 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	s.log.Info("stopped")
 	return nil
+}
+
+// closeBots lets the bot finish its turns (within the shutdown timeout) while the realtime API
+// still delivers them.
+func (s *Server) closeBots(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := s.bots.Close(ctx); err != nil {
+		s.log.Warn("shutdown", "err", err)
+	}
 }
 
 // firstStart creates the demo site and the first admin when the database has none.
@@ -209,13 +229,19 @@ func firstStart(ctx context.Context, db chat.Store, cfg *Config, log *slog.Logge
 	return nil
 }
 
-// DemoSettings is the demo site: a sample shop that allows Baton's own origin.
+//go:embed demo-site.yaml
+var demoSite []byte
+
+// DemoSettings is the demo site (demo-site.yaml): a sample shop with the knowledge bot and a
+// return_or_refund tag, allowing Baton's own origin.
 func DemoSettings(publicURL string) *site.Settings {
-	origins := []string{publicURL}
-	if strings.Contains(publicURL, "://127.0.0.1:") {
-		origins = append(origins, strings.Replace(publicURL, "://127.0.0.1:", "://localhost:", 1))
+	st, err := site.ParseYAML(demoSite)
+	if err != nil {
+		panic(fmt.Sprintf("app: demo-site.yaml: %v", err)) // embedded and tested: cannot happen
 	}
-	st := site.Default("demo", "Demo Shop", origins)
-	st.Appearance.Greeting = "Hi! Ask us about shipping, returns or payment."
+	st.AllowedOrigins = []string{publicURL}
+	if strings.Contains(publicURL, "://127.0.0.1:") {
+		st.AllowedOrigins = append(st.AllowedOrigins, strings.Replace(publicURL, "://127.0.0.1:", "://localhost:", 1))
+	}
 	return st
 }

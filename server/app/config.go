@@ -36,6 +36,11 @@ type Config struct {
 	RateIPMessages      float64 // BATON_RATE_IP_MESSAGES: visitor messages per IP
 	RateLogins          float64 // BATON_RATE_LOGINS: agent sign-in attempts per IP
 
+	// BotAllowPrivate lets webhook bots reach loopback, private and link-local addresses
+	// (BATON_BOT_ALLOW_PRIVATE=1). Off by default: a site owner's webhook URL must not reach into
+	// the operator's network or a cloud metadata service.
+	BotAllowPrivate bool
+
 	Heartbeat       time.Duration // BATON_HEARTBEAT: silence before the server pings a connection
 	ShutdownTimeout time.Duration // BATON_SHUTDOWN_TIMEOUT: how long in-flight work may take on SIGTERM
 }
@@ -81,6 +86,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 			}
 			*p = n
 		}
+	}
+	if v := getenv("BATON_BOT_ALLOW_PRIVATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("BATON_BOT_ALLOW_PRIVATE=%q: want 1 or 0", v)
+		}
+		c.BotAllowPrivate = b
 	}
 	durs := map[string]*time.Duration{"BATON_HEARTBEAT": &c.Heartbeat, "BATON_SHUTDOWN_TIMEOUT": &c.ShutdownTimeout}
 	for k, p := range durs {

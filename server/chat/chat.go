@@ -58,9 +58,12 @@ type Role string
 const (
 	RoleAdmin Role = "admin" // every site, settings and agents
 	RoleAgent Role = "agent" // the conversations of the sites they belong to
+	// RoleBot is a realtime bot account of one site (`baton bot token`): it answers the
+	// visitor messages the bot handles, never signs in, and is not counted as an agent.
+	RoleBot Role = "bot"
 )
 
-// Valid reports whether r is a known role.
+// Valid reports whether r is a role a person can be given (bots are made by `baton bot token`).
 func (r Role) Valid() bool { return r == RoleAdmin || r == RoleAgent }
 
 // Site is one website (what other products call a workspace) with its settings.

@@ -160,6 +160,7 @@ func serve(env Env, args []string) error {
 	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "postgres:// URL: use PostgreSQL instead of SQLite (BATON_DATABASE_URL)")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "URL browsers use to reach Baton (BATON_PUBLIC_URL); default http://ADDR")
 	fs.StringVar(&cfg.SQLiteSync, "sqlite-sync", cfg.SQLiteSync, "SQLite durability: normal or full (BATON_SQLITE_SYNC)")
+	fs.BoolVar(&cfg.BotAllowPrivate, "bot-allow-private", cfg.BotAllowPrivate, "let webhook bots reach loopback and private addresses (BATON_BOT_ALLOW_PRIVATE)")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error (BATON_LOG_LEVEL)")
 	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "json or text (BATON_LOG_FORMAT); default json unless stderr is a terminal")
 	if err := parse(fs, args, env); err != nil {

@@ -45,6 +45,8 @@ type Service struct {
 	seed    maphash.Seed
 
 	names sync.Map // agent id → name, for display
+
+	visitorHook func(c *chat.Conversation, m *chat.Message) // see OnVisitorMessage
 }
 
 // New returns a Service. now may be nil (time.Now).
@@ -195,6 +197,11 @@ func (s *Service) visitorSend(ctx context.Context, actor Actor, in SendInput) (*
 			s.publishConversation(res.Conversation)
 		}
 		s.publishMessage(res.Conversation, res.Message, chat.OriginOf(ctx))
+		if s.visitorHook != nil {
+			cp := *res.Conversation
+			cp.Tags = append([]string(nil), res.Conversation.Tags...)
+			s.visitorHook(&cp, res.Message)
+		}
 	}
 	return &res, nil
 }

@@ -18,7 +18,10 @@ var (
 		"set_attributes": true, "page": true, "ping": true, "submit_form": true}
 	agentCommands = map[string]bool{"sync": true, "send": true, "history": true, "typing": true, "read": true,
 		"ping": true, "subscribe": true, "list": true, "get": true, "assign": true, "tag": true, "untag": true,
-		"resolve": true, "reopen": true, "presence": true}
+		"resolve": true, "reopen": true, "presence": true, "pause_bot": true, "resume_bot": true}
+	// botCommands are what a realtime bot account may do: read the conversations of its site,
+	// show that it is typing, and answer the bot_request frames it receives.
+	botCommands = map[string]bool{"ping": true, "get": true, "sync": true, "history": true, "typing": true, "bot_reply": true}
 )
 
 func (s *Server) handle(c *Conn, cmd *wire.Command) {
@@ -32,12 +35,15 @@ func (s *Server) handle(c *Conn, cmd *wire.Command) {
 	s.mu.Unlock()
 	defer s.inflight.Done()
 	allowed := visitorCommands
-	if c.agent != nil {
+	switch {
+	case c.bot:
+		allowed = botCommands
+	case c.agent != nil:
 		allowed = agentCommands
 	}
 	if !allowed[cmd.Type] {
 		code := wire.CodeUnknownCommand
-		if visitorCommands[cmd.Type] || agentCommands[cmd.Type] {
+		if visitorCommands[cmd.Type] || agentCommands[cmd.Type] || botCommands[cmd.Type] {
 			code = chat.EForbidden
 		}
 		metrics.Commands.WithLabelValues("unknown", string(code)).Inc()
@@ -153,6 +159,12 @@ func (s *Server) run(ctx context.Context, c *Conn, cmd *wire.Command) (any, erro
 	case "get":
 		return convData(svc.Get(ctx, actor, cmd.ConversationID))
 	case "assign":
+		if cmd.ToBot {
+			if cmd.AgentID != nil {
+				return nil, chat.Errorf(chat.EInvalid, "agent_id: give agent_id or to_bot, not both")
+			}
+			return convData(svc.HandBack(ctx, actor, cmd.ConversationID))
+		}
 		if cmd.AgentID == nil {
 			return nil, chat.Errorf(chat.EInvalid, "agent_id: is required (\"\" to unassign)")
 		}
@@ -165,6 +177,10 @@ func (s *Server) run(ctx context.Context, c *Conn, cmd *wire.Command) (any, erro
 		return convData(svc.Resolve(ctx, actor, cmd.ConversationID))
 	case "reopen":
 		return convData(svc.Reopen(ctx, actor, cmd.ConversationID))
+	case "pause_bot", "resume_bot":
+		return convData(svc.SetBotPaused(ctx, actor, cmd.ConversationID, cmd.Type == "pause_bot"))
+	case "bot_reply":
+		return empty{}, s.botReply(c, cmd)
 	case "presence":
 		if cmd.Status != "online" && cmd.Status != "away" {
 			return nil, chat.Errorf(chat.EInvalid, "status: must be online or away")

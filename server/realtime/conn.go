@@ -25,6 +25,7 @@ type Conn struct {
 	cancel    context.CancelFunc
 	actor     conversation.Actor
 	agent     *chat.Agent // nil for visitors
+	bot       bool        // a bot account (agent role bot): gets bot_request frames, no inbox
 	visitorID string
 	ip        string
 	expires   time.Time

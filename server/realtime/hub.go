@@ -18,7 +18,9 @@ type Hub struct {
 	sites    map[string]map[*Conn]struct{} // site id → agent connections subscribed to its inbox
 	agents   map[string][]*Conn            // agent id → their connections
 	conns    map[*Conn]struct{}
-	presence map[string]string // agent id → online/away, for agents with at least one connection
+	presence map[string]string  // agent id → online/away, for agents with at least one connection
+	bots     map[string][]*Conn // site id → connected realtime bots (never counted as agents)
+	botTurn  int                // spreads bot requests over a site's bot connections
 	closing  bool
 }
 
@@ -30,6 +32,7 @@ func NewHub() *Hub {
 		agents:   map[string][]*Conn{},
 		conns:    map[*Conn]struct{}{},
 		presence: map[string]string{},
+		bots:     map[string][]*Conn{},
 	}
 }
 
@@ -42,7 +45,11 @@ func (h *Hub) register(c *Conn) bool {
 	}
 	h.conns[c] = struct{}{}
 	var announce bool
-	if c.agent != nil {
+	if c.bot {
+		for _, site := range c.agent.SiteIDs {
+			h.bots[site] = append(h.bots[site], c)
+		}
+	} else if c.agent != nil {
 		h.agents[c.agent.ID] = append(h.agents[c.agent.ID], c)
 		if _, ok := h.presence[c.agent.ID]; !ok {
 			h.presence[c.agent.ID] = "online"
@@ -66,7 +73,13 @@ func (h *Hub) unregister(c *Conn) {
 	}
 	delete(h.conns, c)
 	var gone bool
-	if c.agent != nil {
+	if c.bot {
+		for _, site := range c.agent.SiteIDs {
+			if h.bots[site] = without(h.bots[site], c); len(h.bots[site]) == 0 {
+				delete(h.bots, site)
+			}
+		}
+	} else if c.agent != nil {
 		h.agents[c.agent.ID] = without(h.agents[c.agent.ID], c)
 		if len(h.agents[c.agent.ID]) == 0 {
 			delete(h.agents, c.agent.ID)

@@ -45,6 +45,7 @@ type Options struct {
 // Server accepts WebSocket connections and runs their commands.
 type Server struct {
 	Options
+	asks     botAsks // realtime bots: requests waiting for their answer
 	ctx      context.Context
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -132,6 +133,9 @@ func (s *Server) ServeWS(e echo.Context) error {
 			return err
 		}
 		c.agent, c.actor, c.sites = a, conversation.AgentActor(a), map[string]struct{}{}
+		if a.Role == chat.RoleBot {
+			c.bot, c.actor = true, conversation.BotActor(a)
+		}
 	}
 	ws, err := websocket.Accept(e.Response(), r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // the origin was checked above, against the site's settings

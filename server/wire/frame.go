@@ -41,6 +41,10 @@ type Command struct {
 	FormID         string            `json:"form_id,omitempty" validate:"max=64"`
 	Values         map[string]string `json:"values,omitempty" validate:"max=10"`
 	Title          string            `json:"title,omitempty" validate:"max=1000"`
+	ToBot          bool              `json:"to_bot,omitempty"`                             // assign: hand back to the bot
+	RequestID      string            `json:"request_id,omitempty" validate:"max=64"`       // bot_reply
+	Tags           []string          `json:"tags,omitempty" validate:"max=20,dive,max=64"` // bot_reply
+	Handoff        bool              `json:"handoff,omitempty"`                            // bot_reply: ask for a person
 }
 
 var validate = func() *validator.Validate {
