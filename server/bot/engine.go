@@ -105,8 +105,12 @@ func New(o Options) *Engine {
 // Notify queues a committed visitor message for the bot. It never blocks: it runs on the
 // visitor's send path.
 func (e *Engine) Notify(c *chat.Conversation, m *chat.Message) {
-	if m.AuthorType != chat.AuthorVisitor || m.Kind != chat.KindText || c.Status != chat.StatusBot || c.BotPaused {
-		return // not the bot's: nothing to queue (the turn re-checks anyway)
+	if m.AuthorType != chat.AuthorVisitor || m.Kind != chat.KindText {
+		return
+	}
+	if c.Status != chat.StatusBot || c.BotPaused {
+		turns.WithLabelValues("skipped").Inc() // a person's conversation: the bot stays out
+		return
 	}
 	e.mu.Lock()
 	if e.closed || e.queued >= e.o.MaxQueued {

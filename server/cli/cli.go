@@ -48,6 +48,8 @@ Usage:
   baton agent list
   baton agent token --email E [--ttl 24h]
   baton agent password --email E                                          (new password on stdin, or generated)
+  baton bot token --site KEY [--ttl 720h]                                   (a realtime bot's token; creates its account)
+  baton bot revoke --site KEY                                              (every token of the site's bot stops working)
   baton site add --name N --origin URL... [--key K]
   baton site list
   baton site apply -f FILE
@@ -111,6 +113,10 @@ func run(env Env) error {
 	case "agent":
 		return withDB(env, "agent "+sub, rest(args), map[string]func(*dbCmd) error{
 			"add": agentAdd, "list": agentList, "token": agentToken, "password": agentPassword,
+		})
+	case "bot":
+		return withDB(env, "bot "+sub, rest(args), map[string]func(*dbCmd) error{
+			"token": botToken, "revoke": botRevoke,
 		})
 	case "site":
 		return withDB(env, "site "+sub, rest(args), map[string]func(*dbCmd) error{
@@ -561,4 +567,82 @@ func siteExport(c *dbCmd) error {
 	}
 	_, err = c.env.Stdout.Write(y)
 	return err
+}
+
+// botEmail names a site's realtime bot account: agents need a unique email, and .invalid
+// never delivers mail.
+func botEmail(key string) string { return "bot+" + key + "@bots.baton.invalid" }
+
+// siteBot returns the site's bot account, creating it when create is set.
+func siteBot(c *dbCmd, key string, create bool) (*chat.Agent, error) {
+	if key == "" {
+		return nil, usagef("%s: --site is required (see baton site list)", c.fs.Name())
+	}
+	s, err := c.db.SiteByKey(c.ctx, key)
+	if errors.Is(err, chat.ErrNotFound) {
+		return nil, usagef("%s: no site with key %q (see baton site list)", c.fs.Name(), key)
+	}
+	if err != nil {
+		return nil, err
+	}
+	a, err := c.db.AgentByEmail(c.ctx, botEmail(key))
+	if err == nil || !errors.Is(err, chat.ErrNotFound) || !create {
+		if errors.Is(err, chat.ErrNotFound) {
+			return nil, usagef("%s: site %s has no bot account yet (baton bot token --site %s makes one)", c.fs.Name(), key, key)
+		}
+		return a, err
+	}
+	name := s.Name + " bot"
+	if st, err := site.ParseJSON(s.Settings); err == nil && st.Bot != nil && st.Bot.Name != "" {
+		name = st.Bot.Name
+	}
+	// A bot never signs in: "!" is no bcrypt hash, so no password matches it.
+	a = &chat.Agent{ID: chat.NewID("ag"), Email: botEmail(key), Name: name, Role: chat.RoleBot, PasswordHash: "!", SiteIDs: []string{s.ID}}
+	if err := c.db.CreateAgent(c.ctx, a); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(c.env.Stderr, "created the bot account of site %s (%s)\n", key, a.ID)
+	return a, nil
+}
+
+func botToken(c *dbCmd) error {
+	key := c.fs.String("site", "", "the site key whose realtime bot this is")
+	ttl := c.fs.Duration("ttl", 30*24*time.Hour, "how long the token is valid (e.g. 720h)")
+	if err := c.open(); err != nil {
+		return err
+	}
+	if *ttl <= 0 || *ttl > 5*365*24*time.Hour {
+		return usagef("bot token: --ttl must be between 1s and 5 years")
+	}
+	a, err := siteBot(c, *key, true)
+	if err != nil {
+		return err
+	}
+	signer, err := app.Signer(c.ctx, c.db)
+	if err != nil {
+		return err
+	}
+	tok, _, err := signer.AgentToken(a, *ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.env.Stdout, tok)
+	return nil
+}
+
+func botRevoke(c *dbCmd) error {
+	key := c.fs.String("site", "", "the site key whose bot tokens to revoke")
+	if err := c.open(); err != nil {
+		return err
+	}
+	a, err := siteBot(c, *key, false)
+	if err != nil {
+		return err
+	}
+	a.TokenVersion++
+	if err := c.db.UpdateAgent(c.ctx, a); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.env.Stdout, "revoked every token of the bot of site %s\n", *key)
+	return nil
 }
