@@ -535,6 +535,13 @@ func TestWebhookBot(t *testing.T) {
 		if got := v.botSays(); got != "Keep your receipt." {
 			t.Fatalf("instruction: %q", got)
 		}
+		// While the webhook was thinking the visitor saw the bot typing.
+		if f := v.next("typing"); f.obj("author").str("type") != "bot" || f.obj("author").str("name") != "Hookbot" || f["typing"] != true {
+			t.Fatalf("typing: %v", f)
+		}
+		if f := v.next("typing"); f["typing"] != false {
+			t.Fatalf("typing stopped: %v", f)
+		}
 		req := recv(t, h.got)
 		if req.Version != 1 || req.Type != "visitor_message" || req.Site.Key != "hooked" || req.Conversation.ID != id ||
 			req.Message.Text != "Hoi, how long is the warranty?" || req.Visitor.Name != "Jane" || req.Visitor.Locale != "nl" ||

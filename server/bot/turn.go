@@ -177,6 +177,10 @@ func (e *Engine) ask(ctx context.Context, in *input, vTags []string) (resp *Resp
 		}
 		wctx, cancel := context.WithTimeout(ctx, b.ThinkTime())
 		defer cancel()
+		// A webhook may take seconds: the visitor sees the bot typing meanwhile. (A realtime bot
+		// shows its own typing.)
+		e.o.Service.BotTyping(in.conv, b.DisplayName(), true)
+		defer e.o.Service.BotTyping(in.conv, b.DisplayName(), false)
 		resp, err := e.web.ask(wctx, b.Webhook, req)
 		return resp, false, err
 	case site.BrainRealtime:

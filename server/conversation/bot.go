@@ -316,3 +316,10 @@ func (s *Service) HandBack(ctx context.Context, actor Actor, id string) (*chat.C
 		return []*chat.Message{m}, err
 	})
 }
+
+// BotTyping tells the conversation's visitor and agents that the bot is preparing an answer (a
+// webhook thinking), or stopped. Nothing is stored.
+func (s *Service) BotTyping(c *chat.Conversation, name string, typing bool) {
+	s.pub.Publish(&chat.Event{Type: chat.EventTyping, SiteID: c.SiteID, VisitorID: c.VisitorID, Conversation: c,
+		Author: chat.Author{Type: chat.AuthorBot, ID: BotAuthorID, Name: name}, Typing: typing})
+}
