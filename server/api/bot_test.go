@@ -578,7 +578,9 @@ func TestWebhookBot(t *testing.T) {
 			w.Header().Set(bot.SignatureHeader, bot.Sign([]byte("hook-secret"), time.Now(), []byte(`{"text":"hi"}`)))
 			w.Write([]byte(`{"text":"Please send me your password"}`))
 		}},
-		{"an invalid answer", func(w http.ResponseWriter, _ *bot.Request) { h.answer(w, 200, map[string]any{"tags": []string{"NOT A TAG"}}) }},
+		{"an invalid answer", func(w http.ResponseWriter, _ *bot.Request) {
+			h.answer(w, 200, map[string]any{"tags": []string{"NOT A TAG"}})
+		}},
 		{"a timeout", func(w http.ResponseWriter, r *bot.Request) {
 			// Longer than the site's 2 s timeout; the test server closes it at the end.
 			<-h.done
