@@ -135,5 +135,13 @@ func TestBotSuspendCloseAndQueue(t *testing.T) {
 		if _, err := f.svc.HandBack(ctx, f.visitor(), res.Conversation.ID); chat.ErrorCode(err) != chat.EForbidden {
 			t.Fatalf("visitor hand back: %v", err)
 		}
+		// A bot account is not someone to assign a conversation to.
+		b := &chat.Agent{ID: chat.NewID("ag"), Email: "bot+shop@bots.baton.invalid", Name: "Bot", Role: chat.RoleBot, PasswordHash: "!", SiteIDs: []string{f.site.ID}}
+		if err := db.CreateAgent(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Assign(ctx, f.alice, res.Conversation.ID, b.ID); chat.ErrorCode(err) != chat.EInvalid {
+			t.Fatalf("assign to a bot account: %v", err)
+		}
 	})
 }

@@ -69,6 +69,9 @@ func (s *Service) Assign(ctx context.Context, actor Actor, id, agentID string) (
 		if err != nil {
 			return nil, err
 		}
+		if a.Role == chat.RoleBot {
+			return nil, chat.Errorf(chat.EInvalid, "agent_id: %s is a bot account: hand the conversation to the bot with to_bot", a.Name)
+		}
 		target = a
 	}
 	return s.change(ctx, actor, id, func(tx chat.Tx, c *chat.Conversation) ([]*chat.Message, error) {
