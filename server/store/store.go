@@ -34,8 +34,10 @@ type Config struct {
 // DB implements chat.Store.
 type DB struct {
 	kind  string  // "sqlite" or "postgres"
-	read  *sql.DB // reads
+	read  *pool   // reads
 	write *sql.DB // transactions; for SQLite the one writer connection
+	// writeStmts are the writer's prepared statements (SQLite; nil for PostgreSQL).
+	writeStmts *stmtCache
 	// conflict reports errors after which a transaction is worth running again.
 	conflict func(error) bool
 	// unique reports a unique-constraint violation.
@@ -111,8 +113,8 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	err := db.read.Close()
-	if db.write != db.read {
+	err := errors.Join(db.read.stmts.close(), db.writeStmts.close(), db.read.Close())
+	if db.write != db.read.DB {
 		err = errors.Join(err, db.write.Close())
 	}
 	return err
@@ -137,7 +139,14 @@ func (db *DB) tx(ctx context.Context, fn func(chat.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &tx{db: db, ctx: ctx, q: sqlTx}
+	q := &txQueries{tx: sqlTx, stmts: db.writeStmts}
+	defer func() {
+		// The writer connection is free again: prepare what this transaction ran unprepared.
+		for _, query := range q.missed {
+			db.writeStmts.prepare(ctx, query)
+		}
+	}()
+	t := &tx{db: db, ctx: ctx, q: q}
 	if err := fn(t); err != nil {
 		_ = sqlTx.Rollback()
 		return err

@@ -26,7 +26,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	}
 	return &DB{
 		kind:      "postgres",
-		read:      db,
+		read:      &pool{DB: db},
 		write:     db,
 		dialect:   goose.DialectPostgres,
 		forUpdate: " FOR UPDATE",

@@ -72,12 +72,13 @@ func openSQLite(ctx context.Context, dir, syncMode string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	return &DB{
-		kind:     "sqlite",
-		read:     read,
-		write:    write,
-		dialect:  goose.DialectSQLite3,
-		conflict: func(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_BUSY },
-		unique:   func(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE },
+		kind:       "sqlite",
+		read:       &pool{DB: read, stmts: newStmtCache(read)},
+		write:      write,
+		writeStmts: newStmtCache(write),
+		dialect:    goose.DialectSQLite3,
+		conflict:   func(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_BUSY },
+		unique:     func(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE },
 	}, nil
 }
 
