@@ -182,7 +182,9 @@ func (s *Server) serve(c *Conn, role string) {
 		}
 		s.Hub.unregister(c)
 		metrics.Connections.WithLabelValues(role).Dec()
-		c.cancel()
+		// readLoop has closed c: the close handshake runs in the background and cancels c's
+		// context when done. Cancelling it here would cut the TCP connection under a write
+		// in flight, and the client would see EOF instead of the close code.
 	}()
 	s.readLoop(c)
 }
