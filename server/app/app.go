@@ -161,9 +161,17 @@ func (s *Server) Run(ctx context.Context) error {
 	s.draining.Store(true)
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
+	// Shutdown closes the listener, then runs this hook while it waits for the HTTP requests in
+	// flight: WebSocket clients (hijacked connections, which Shutdown does not track) hear
+	// about it at once, not after the slowest HTTP request.
+	rtDone := make(chan struct{})
+	s.http.RegisterOnShutdown(func() {
+		defer close(rtDone)
+		s.closeBots(sctx)
+		s.rt.Close()
+	})
 	err := s.http.Shutdown(sctx)
-	s.closeBots(sctx)
-	s.rt.Close()
+	<-rtDone
 	if cerr := s.db.Close(); cerr != nil {
 		err = errors.Join(err, cerr)
 	}
