@@ -155,7 +155,8 @@ function start(core: Core): UI {
     const row: Row = h(
       "div",
       { class: "m " + (event ? "e" : mine ? "me" : "th"), title: when(m.created_at, core.locale) },
-      !event && !mine && h("div", { class: "a" }, authorName(m.author)),
+      // A bot's replies carry its name and say they are automated.
+      !event && !mine && h("div", { class: "a" }, authorName(m.author), m.author.type === "bot" && m.author.name && h("span", { class: "au" }, t("automated"))),
       h("div", { class: "tx" }, ...linkify(m.text || "")),
     );
     row._s = m.seq;

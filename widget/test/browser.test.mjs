@@ -183,6 +183,22 @@ test("shows an inline form, explains a bad email, and takes the corrected one", 
   });
 });
 
+test("marks the bot's replies as automated, with the bot's name", async () => {
+  await withBrowser({}, async (context) => {
+    const page = await visit(context);
+    await openChat(page);
+    await send(page, "robotcheck: who am I talking to?");
+    await waitRow(page, "I am the shop's assistant.");
+    const author = await page.evaluate(() => {
+      const rows = [...document.querySelector("baton-chat").shadowRoot.querySelectorAll(".lg > .m")];
+      const row = rows.find((r) => r.querySelector(".tx").textContent === "I am the shop's assistant.");
+      return row.querySelector(".a").textContent;
+    });
+    assert.equal(author, "Shop botAutomated");
+    await assertGapFree(page);
+  });
+});
+
 test("shows the agent typing and an unread badge while closed", async () => {
   await withBrowser({}, async (context) => {
     const page = await visit(context);

@@ -90,6 +90,9 @@ export async function startBaton() {
       "default_locale: en",
       'appearance: {color: "#4f46e5", position: right, launcher_label: "Chat with us", greeting: "Hi! How can we help?"}',
       'texts: {nl: {send: "Verstuur"}}',
+      // The bot speaks only when a message says "robotcheck", so the other tests talk to people.
+      'bot: {name: "Shop bot", respond_only_tagged: true}',
+      'tags: [{tag: bot_check, keywords: [robotcheck], instruction: "I am the shop\'s assistant.", post_action: no_reply}]',
       "",
     ].join("\n"),
   );
