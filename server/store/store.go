@@ -38,6 +38,8 @@ type DB struct {
 	write *sql.DB // transactions; for SQLite the one writer connection
 	// writeStmts are the writer's prepared statements (SQLite; nil for PostgreSQL).
 	writeStmts *stmtCache
+	// ckpt checkpoints SQLite's write-ahead log off the commit path (nil for PostgreSQL).
+	ckpt *checkpointer
 	// conflict reports errors after which a transaction is worth running again.
 	conflict func(error) bool
 	// unique reports a unique-constraint violation.
@@ -113,7 +115,7 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	err := errors.Join(db.read.stmts.close(), db.writeStmts.close(), db.read.Close())
+	err := errors.Join(db.ckpt.close(), db.read.stmts.close(), db.writeStmts.close(), db.read.Close())
 	if db.write != db.read.DB {
 		err = errors.Join(err, db.write.Close())
 	}
@@ -154,6 +156,7 @@ func (db *DB) tx(ctx context.Context, fn func(chat.Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.ckpt.wrote()
 	return nil
 }
 

@@ -23,7 +23,8 @@ import (
 // panic): the OS has the bytes. With synchronous=NORMAL SQLite fsyncs only at checkpoints, so an
 // OS crash or power cut can roll back the last few commits; synchronous=FULL (BATON_SQLITE_SYNC
 // =full) fsyncs every commit and closes that window too, at a throughput cost measured in
-// docs/benchmarks.md. The database is never corrupted either way.
+// docs/benchmarks.md. The database is never corrupted either way. Checkpoints, which copy the
+// WAL into the database file, run beside the writer instead of inside a commit (checkpointer).
 //
 // Concurrency: SQLite allows one writer. A single write connection with BEGIN IMMEDIATE makes
 // writers queue in Go instead of failing with SQLITE_BUSY, and readers never block the writer.
@@ -52,7 +53,8 @@ func openSQLite(ctx context.Context, dir, syncMode string) (*DB, error) {
 	q.Add("_pragma", "cache_size(-16000)")
 	dsn := path + "?" + q.Encode()
 
-	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	// The writer never checkpoints by itself: see checkpointer.
+	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -71,11 +73,18 @@ func openSQLite(ctx context.Context, dir, syncMode string) (*DB, error) {
 	n := max(4, runtime.NumCPU()*2)
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
+	ckpt, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
 	return &DB{
 		kind:       "sqlite",
 		read:       &pool{DB: read, stmts: newStmtCache(read)},
 		write:      write,
 		writeStmts: newStmtCache(write),
+		ckpt:       startCheckpointer(ckpt, write),
 		dialect:    goose.DialectSQLite3,
 		conflict:   func(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_BUSY },
 		unique:     func(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE },
