@@ -116,7 +116,11 @@ func TestEvalSetReferencesExistingEntries(t *testing.T) {
 	for _, e := range shop.Entries() {
 		ids[e.ID] = true
 	}
-	for _, c := range append(loadEval(t), loadCases(t, "testdata/holdout.yaml")...) {
+	var cases []EvalCase
+	for _, path := range []string{"testdata/eval.yaml", "testdata/holdout.yaml", "testdata/test.yaml"} {
+		cases = append(cases, loadCases(t, path)...)
+	}
+	for _, c := range cases {
 		if !ids[c.Want] {
 			t.Errorf("case %q wants %q, which is not an entry", c.Text, c.Want)
 		}
