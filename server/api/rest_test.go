@@ -276,3 +276,34 @@ func TestRateLimits(t *testing.T) {
 		t.Fatal("new visitor ids from one IP were never limited")
 	}
 }
+
+func TestPublicConfigSaysWhetherSomeoneIsAvailable(t *testing.T) {
+	e := start(t)
+	e.siteWith("other", "https://other.example")
+	available := func() bool {
+		var cfg struct {
+			Availability struct {
+				Available bool `json:"available"`
+			} `json:"availability"`
+		}
+		e.do("GET", "/v1/sites/demo/config", "", nil, &cfg)
+		return cfg.Availability.Available
+	}
+	if available() {
+		t.Fatal("available with nobody connected")
+	}
+	_, otherTok := e.agent("Olga", chat.RoleAgent, "other")
+	e.mustDial(otherTok)
+	if available() {
+		t.Fatal("an agent of another site made demo available")
+	}
+	_, tok := e.agent("Alice", chat.RoleAgent, "demo")
+	alice := e.mustDial(tok)
+	if !available() {
+		t.Fatal("not available with Alice online")
+	}
+	alice.ok(map[string]any{"type": "presence", "status": "away"})
+	if available() {
+		t.Fatal("available while the only agent is away")
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/batonchat/baton/server/chat"
 	"github.com/batonchat/baton/server/metrics"
 	"github.com/batonchat/baton/server/realtime"
+	"github.com/batonchat/baton/server/site"
 	"github.com/batonchat/baton/server/wire"
 )
 
@@ -115,6 +116,13 @@ func (h *handlers) createVisitor(c echo.Context) error {
 		"site_id": l.Site.ID})
 }
 
+// availability says whether a person can answer now. NextChangeAt is when that is expected to
+// change (business hours); null while Baton knows no schedule for the site.
+type availability struct {
+	Available    bool   `json:"available"`
+	NextChangeAt *int64 `json:"next_change_at"`
+}
+
 // siteConfig serves the public part of a site's settings for the widget.
 func (h *handlers) siteConfig(c echo.Context) error {
 	l, err := h.Sites.ByKey(c.Request().Context(), c.Param("key"))
@@ -126,11 +134,16 @@ func (h *handlers) siteConfig(c echo.Context) error {
 	}
 	origin := c.Request().Header.Get("Origin")
 	cors(c, origin != "" && l.Settings.AllowsOrigin(origin))
-	body := wire.Marshal(l.Settings.Public())
+	// Availability changes as agents come and go: the response may be cached briefly, and the
+	// ETag (over the whole body) lets the widget revalidate cheaply.
+	body := wire.Marshal(struct {
+		site.Public
+		Availability availability `json:"availability"`
+	}{l.Settings.Public(), availability{Available: h.Realtime.Hub.Available(l.Site.ID)}})
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
 	hd := c.Response().Header()
-	hd.Set("Cache-Control", "public, max-age=60")
+	hd.Set("Cache-Control", "public, max-age=15")
 	hd.Set("ETag", etag)
 	if c.Request().Header.Get("If-None-Match") == etag {
 		return c.NoContent(http.StatusNotModified)

@@ -156,6 +156,18 @@ func (h *Hub) Online() []string {
 	return out
 }
 
+// Available reports whether a human agent of the site is connected and online (not away).
+func (h *Hub) Available(siteID string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for id, conns := range h.agents {
+		if h.presence[id] == "online" && len(conns) > 0 && conns[0].agent.Role != chat.RoleBot && conns[0].agent.CanAccessSite(siteID) {
+			return true
+		}
+	}
+	return false
+}
+
 // Connections counts open connections by role.
 func (h *Hub) Connections() (visitors, agents int) {
 	h.mu.RLock()
