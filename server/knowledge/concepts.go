@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -15,6 +16,9 @@ type concept struct {
 	name  string
 	words [numLanguages]string
 }
+
+// allConcepts is conceptList and catalogueList.
+var allConcepts = append(append([]concept(nil), conceptList...), catalogueList...)
 
 var conceptList = []concept{
 	// A visitor's order and the parcel it travels in are the same thing to them.
@@ -33,10 +37,10 @@ var conceptList = []concept{
 		langES: "comprar compra compré vender venden venta",
 	}},
 	{"ship", [numLanguages]string{
-		langEN: "ship shipping shipped deliver delivery delivered dispatch dispatched",
-		langNL: "verzenden verzending verzend verzonden versturen verstuurd leveren levering lever geleverd bezorgen bezorging bezorgd",
+		langEN: "ship shipping shipped deliver delivery delivered dispatch dispatched send sending",
+		langNL: "verzenden verzending verzend verzonden versturen verstuurd sturen stuur leveren levering lever geleverd bezorgen bezorging bezorgd",
 		langFR: "livrer livraison livré expédier expédition expédié envoyer envoi envoyez",
-		langDE: "liefern lieferung geliefert versenden versand versendet verschicken zustellen zustellung",
+		langDE: "liefern lieferung geliefert versenden versand versendet verschicken schicken zustellen zustellung",
 		langES: "enviar envío envían enviado entregar entrega entregado mandar",
 	}},
 	{"arrive", [numLanguages]string{
@@ -58,7 +62,7 @@ var conceptList = []concept{
 		langNL: "retour retourneren retourneer geretourneerd terugsturen terugbrengen",
 		langFR: "retour retourner retourné renvoyer renvoi rendre",
 		langDE: "rücksendung zurücksenden zurückschicken retoure retournieren zurückgeben rückgabe",
-		langES: "devolver devolución devuelvo devuelven",
+		langES: "devolver devolución devuelvo devuelven devuelto devuelta",
 	}},
 	{"refund", [numLanguages]string{
 		langEN: "refund refunded reimburse reimbursement",
@@ -212,7 +216,7 @@ var conceptList = []concept{
 		langNL: "vergeten kwijt",
 		langFR: "oublié oublier perdu",
 		langDE: "vergessen verloren",
-		langES: "olvidé olvidado olvidar perdido",
+		langES: "olvidé olvidado olvidar perdí perdido",
 	}},
 	{"cancel", [numLanguages]string{
 		langEN: "cancel cancelled canceled cancellation stop terminate unsubscribe",
@@ -298,12 +302,13 @@ var conceptList = []concept{
 		langDE: "kostenlos gratis umsonst",
 		langES: "gratis gratuito",
 	}},
+	// "How fast" asks what "how long" asks.
 	{"duration", [numLanguages]string{
-		langEN: "long time times duration day days",
-		langNL: "lang duurt duur tijd dagen dag",
-		langFR: "délai délais temps durée jours jour",
-		langDE: "lange dauer dauert zeit tage tagen",
-		langES: "tarda tardar tiempo plazo plazos días",
+		langEN: "long time times duration day days fast quick quickly",
+		langNL: "lang duurt duur tijd dagen dag snel",
+		langFR: "délai délais temps durée jours jour rapide rapidement vite",
+		langDE: "lange dauer dauert zeit tage tagen schnell",
+		langES: "tarda tardar tiempo plazo plazos días rápido rápida rápidamente",
 	}},
 	{"country", [numLanguages]string{
 		langEN: "country countries abroad international internationally worldwide overseas",
@@ -312,12 +317,13 @@ var conceptList = []concept{
 		langDE: "land länder ausland international",
 		langES: "país países extranjero internacional internacionales",
 	}},
+	// "Bigger", "kleiner", "grande": how a size fits. German stems "größer" like "Größe" anyway.
 	{"size", [numLanguages]string{
-		langEN: "size sizes sizing",
-		langNL: "maat maten",
-		langFR: "taille tailles",
-		langDE: "größe größen",
-		langES: "talla tallas",
+		langEN: "size sizes sizing small smaller large larger big bigger",
+		langNL: "maat maten klein kleiner groot groter",
+		langFR: "taille tailles petit petite grand grande",
+		langDE: "größe größen klein kleiner groß",
+		langES: "talla tallas pequeño pequeña grande grandes",
 	}},
 	{"guest", [numLanguages]string{
 		langEN: "guest",
@@ -376,13 +382,107 @@ var conceptList = []concept{
 		langES: "cobrado cobraron cargo",
 	}},
 	{"fail", [numLanguages]string{
-		langEN: "fail failed fails declined rejected work works working error",
-		langNL: "mislukt geweigerd werkt lukt",
-		langFR: "échoué refusé fonctionne marche erreur",
-		langDE: "fehlgeschlagen abgelehnt funktioniert klappt fehler",
-		langES: "fallado fallido rechazado funciona error",
+		langEN: "fail failed fails declined rejected refused work works working error invalid",
+		langNL: "mislukt geweigerd werkt lukt ongeldig",
+		langFR: "échoué refusé fonctionne marche erreur invalide",
+		langDE: "fehlgeschlagen abgelehnt funktioniert klappt fehler ungültig",
+		langES: "fallado fallido rechazado funciona error inválido",
+	}},
+	// Something missing from a parcel is a complaint of its own.
+	{"missing", [numLanguages]string{
+		langEN: "missing lacking",
+		langNL: "ontbreekt ontbreken ontbrak",
+		langFR: "manque manquant manquante manquent",
+		langDE: "fehlt fehlend fehlende", // not "fehlen": it stems like "Fehler"
+		langES: "falta faltan faltaba faltante",
+	}},
+	// "Another size", "een andere maat": what an exchange asks for. A function concept (below):
+	// ignored when the base never says it. German "andere" stems like "ändern" and so joins
+	// "change", which in a shop means much the same ("eine andere Größe").
+	{"other", [numLanguages]string{
+		langEN: "other another different",
+		langNL: "andere ander anders",
+		langFR: "autre autres différent différente",
+		langES: "otro otra otros otras distinto distinta diferente",
 	}},
 }
+
+// catalogueList groups the things a shop sells that visitors name in passing: "the zipper of my
+// jacket broke", "how do I send shoes back". They are details of a question, not its topic, so
+// they weigh weakFactor of a word's weight (detailConcepts). When the base does not name the
+// thing itself, it stands for "product" (item, article) if the base uses that, and otherwise is
+// an unknown word of weakFactor weight. The lists cover clothing, shoes, bags and outdoor gear,
+// the most common goods of shops that use chat; other goods are plain words.
+var catalogueList = []concept{
+	{"jacket", [numLanguages]string{
+		langEN: "jacket jackets coat coats parka anorak raincoat fleece vest gilet",
+		langNL: "jas jassen jack jasje regenjas parka anorak fleece bodywarmer",
+		langFR: "veste vestes manteau blouson parka anorak doudoune polaire gilet",
+		langDE: "jacke jacken mantel parka anorak regenjacke daunenjacke fleece weste",
+		langES: "chaqueta chaquetas abrigo parka anorak cazadora plumífero chubasquero chaleco",
+	}},
+	{"trousers", [numLanguages]string{
+		langEN: "trousers pants jeans shorts leggings skirt dress",
+		langNL: "broek broeken jeans short legging rok jurk",
+		langFR: "pantalon pantalons jean short legging jupe robe",
+		langDE: "hose hosen jeans shorts leggings rock kleid",
+		langES: "pantalón pantalones vaqueros shorts mallas falda vestido",
+	}},
+	{"top", [numLanguages]string{
+		langEN: "shirt shirts tshirt sweater jumper hoodie pullover blouse",
+		langNL: "shirt shirts trui truien hoodie blouse overhemd",
+		langFR: "chemise chemises tshirt pull sweat blouse",
+		langDE: "hemd shirt pullover pulli bluse",
+		langES: "camisa camiseta jersey sudadera blusa",
+	}},
+	{"shoes", [numLanguages]string{
+		langEN: "shoes shoe boots boot sneakers trainers sandals",
+		langNL: "schoenen schoen laarzen laars sneakers sandalen wandelschoenen",
+		langFR: "chaussures chaussure bottes baskets sandales",
+		langDE: "schuhe schuh stiefel sneaker sandalen wanderschuhe",
+		langES: "zapatos zapato zapatillas botas sandalias",
+	}},
+	{"bag", [numLanguages]string{
+		langEN: "backpack backpacks rucksack bag bags",
+		langNL: "rugzak rugtas tas tassen",
+		langFR: "sac sacs sacoche",
+		langDE: "rucksack tasche taschen",
+		langES: "mochila mochilas bolsa bolso",
+	}},
+	{"accessory", [numLanguages]string{
+		langEN: "socks gloves cap scarf",
+		langNL: "sokken handschoenen muts pet sjaal",
+		langFR: "chaussettes gants bonnet casquette écharpe",
+		langDE: "socken handschuhe mütze kappe schal",
+		langES: "calcetines guantes gorro gorra bufanda",
+	}},
+	{"tent", [numLanguages]string{
+		langEN: "tent tents",
+		langNL: "tent tenten",
+		langFR: "tente tentes",
+		langDE: "zelt zelte",
+		langES: "carpa carpas",
+	}},
+	{"zipper", [numLanguages]string{
+		langEN: "zipper zip",
+		langNL: "rits ritssluiting",
+		langFR: "zip",
+		langDE: "reißverschluss",
+		langES: "cremallera",
+	}},
+}
+
+// detailConcepts holds the terms of catalogueList.
+var detailConcepts = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range catalogueList {
+		m["~"+c.name] = true
+	}
+	return m
+}()
+
+// productConcept is what a thing of the catalogue stands for when the base does not name it.
+const productConcept = "~product"
 
 // pairList holds two-word expressions that mean one concept, in either order and with only small
 // words between them ("get my money back", "devuelven el dinero"). Each language lists pairs
@@ -398,6 +498,9 @@ var pairList = []struct {
 		langDE: "geld zurück, geld erstattet, geld zurückbekommen",
 		langES: "dinero vuelta, devolver dinero, devuelven dinero, recuperar dinero",
 	}},
+	{"zipper", [numLanguages]string{
+		langFR: "fermeture éclair",
+	}},
 	{"return", [numLanguages]string{
 		langEN: "send back, bring back, sent back",
 		langNL: "terug sturen, terug brengen, terug zenden",
@@ -406,6 +509,19 @@ var pairList = []struct {
 		langES: "devolver artículo, devolver producto",
 	}},
 }
+
+// conceptPairs are expressions of two concepts, in every language: money and back or return is
+// a refund ("geld terug", "devolver el dinero"); sending back is a return.
+var conceptPairs = map[string]string{
+	pairKey("~money", "~back"):   "~refund",
+	pairKey("~money", "~return"): "~refund",
+	pairKey("~ship", "~back"):    "~return",
+}
+
+// pairWindow is how far apart, in content words, the two words of a pair may be. Dutch and
+// German put a verb's particle at the end of the clause ("stuur ik de schoenen terug", "schicke
+// ich die Schuhe zurück") and negations come between ("mein Geld ist noch nicht zurück").
+const pairWindow = 3
 
 // pairConcepts maps, per language, "stemA stemB" (sorted) to a concept key.
 var pairConcepts = func() [numLanguages]map[string]string {
@@ -432,20 +548,27 @@ func pairKey(a, b string) string {
 	return a + " " + b
 }
 
-// pairAt returns the concept of the words whose stems are stems[i] and stems[i+1], if they form
-// a pair.
-func pairAt(stems []string, i int, l language) (string, bool) {
-	if i+1 >= len(stems) {
-		return "", false
+// pairAt finds a word after stems[i], at most pairWindow words on and not yet used, that forms
+// a pair with it; it returns the pair's concept and the other word's position.
+func pairAt(stems []string, used []bool, i int, l language) (string, int, bool) {
+	for j := i + 1; j < len(stems) && j <= i+pairWindow; j++ {
+		if used[j] {
+			continue
+		}
+		if c, ok := pairConcepts[l][pairKey(stems[i], stems[j])]; ok {
+			return c, j, true
+		}
+		if c, ok := conceptPairs[pairKey(canon(stems[i], l), canon(stems[j], l))]; ok {
+			return c, j, true
+		}
 	}
-	c, ok := pairConcepts[l][pairKey(stems[i], stems[i+1])]
-	return c, ok
+	return "", 0, false
 }
 
 // functionConcepts are stop words at heart: they help tell "where is my order" from "when will
 // my order arrive" when the base uses them, and are ignored when it does not, instead of counting
 // as words the base does not know.
-var functionConcepts = map[string]bool{"~when": true, "~where": true, "~not": true}
+var functionConcepts = map[string]bool{"~when": true, "~where": true, "~not": true, "~other": true}
 
 // paymentNames are payment services and card schemes, the same in every language.
 const paymentNames = "paypal klarna ideal bancontact visa mastercard amex maestro sofort giropay " +
@@ -492,7 +615,7 @@ var concepts = func() [numLanguages]map[string]string {
 	var m [numLanguages]map[string]string
 	for l := range numLanguages {
 		m[l] = map[string]string{}
-		for _, c := range conceptList {
+		for _, c := range allConcepts {
 			for _, w := range strings.Fields(c.words[l]) {
 				for _, n := range words(w) {
 					s := stem(n, l)
@@ -529,4 +652,54 @@ func canon(s string, l language) string {
 		return c
 	}
 	return s
+}
+
+// conceptWord is a word of a concept, reachable from its one-letter deletions.
+type conceptWord struct {
+	word, key string
+}
+
+// conceptNear indexes, per language, the words of the concepts (as written, normalised) by
+// themselves and their one-letter deletions, so that a misspelt concept word ("recieved",
+// "kostn" in "verzendkostn") is recognised even when the base spells the concept differently.
+var conceptNear = func() [numLanguages]map[string][]conceptWord {
+	var out [numLanguages]map[string][]conceptWord
+	for l := range numLanguages {
+		out[l] = map[string][]conceptWord{}
+		for _, c := range allConcepts {
+			for _, w := range words(c.words[l]) {
+				if len(w) < minFuzzyLen {
+					continue
+				}
+				cw := conceptWord{w, canon(stem(w, l), l)}
+				add := func(v string) {
+					if !slices.Contains(out[l][v], cw) {
+						out[l][v] = append(out[l][v], cw)
+					}
+				}
+				add(w)
+				forDeletions(w, add)
+			}
+		}
+	}
+	return out
+}()
+
+// conceptTypo returns the concept of the word of language l one edit away from w. When several
+// are, the alphabetically first word decides, so the result does not depend on map order.
+func conceptTypo(w string, l language) (string, bool) {
+	if len(w) < minFuzzyLen {
+		return "", false
+	}
+	best, bestWord := "", ""
+	check := func(v string) {
+		for _, cw := range conceptNear[l][v] {
+			if osaWithin1(w, cw.word) && (bestWord == "" || cw.word < bestWord) {
+				best, bestWord = cw.key, cw.word
+			}
+		}
+	}
+	check(w)
+	forDeletions(w, check)
+	return best, best != ""
 }

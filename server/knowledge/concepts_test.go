@@ -8,7 +8,7 @@ import (
 func TestConceptWordsBelongToOneGroup(t *testing.T) {
 	for l := range numLanguages {
 		owner := map[string]string{}
-		for _, c := range conceptList {
+		for _, c := range allConcepts {
 			for _, w := range strings.Fields(c.words[l]) {
 				for _, n := range words(w) {
 					s := stem(n, l)
@@ -23,7 +23,7 @@ func TestConceptWordsBelongToOneGroup(t *testing.T) {
 }
 
 func TestConceptWordsAreNotStopWords(t *testing.T) {
-	for _, c := range conceptList {
+	for _, c := range allConcepts {
 		for l, list := range c.words {
 			for _, w := range strings.Fields(list) {
 				for _, n := range words(w) {

@@ -89,11 +89,15 @@ func newIndex(entries []Entry, qlangs [][]language) *index {
 		for i, w := range p.words {
 			stems[i] = stem(w, p.lang)
 		}
-		for i := 0; i < len(p.words); i++ {
+		used := make([]bool, len(p.words))
+		for i := range p.words {
+			if used[i] {
+				continue
+			}
 			w, s := p.words[i], stems[i]
-			if c, ok := pairAt(stems, i, p.lang); ok {
+			if c, j, ok := pairAt(stems, used, i, p.lang); ok {
 				terms = append(terms, ix.intern(c))
-				i++
+				used[j] = true
 				continue
 			}
 			parts := []string{s}
@@ -144,6 +148,11 @@ func newIndex(entries []Entry, qlangs [][]language) *index {
 		ix.idf[t] = idf(n, float64(d))
 	}
 	ix.oov = idf(n, 0)
+	for key, t := range ix.keys {
+		if detailConcepts[key] {
+			ix.idf[t] *= weakFactor
+		}
+	}
 	for qi := range ix.questions {
 		q := &ix.questions[qi]
 		for _, t := range q.terms {
@@ -225,23 +234,41 @@ type qterm struct {
 }
 
 // analyze appends the terms of the content words ws of a message analysed in language l; stems
-// is a buffer for the words' stems.
-func (ix *index) analyze(ws []string, l language, stems []string, out []qterm) ([]string, []qterm) {
-	stems = stems[:0]
+// and used are buffers.
+func (ix *index) analyze(ws []string, l language, stems []string, used []bool, out []qterm) ([]string, []bool, []qterm) {
+	stems, used = stems[:0], used[:0]
 	for _, w := range ws {
 		stems = append(stems, stem(w, l))
+		used = append(used, false)
 	}
-	for i := 0; i < len(ws); i++ {
-		if c, ok := pairAt(stems, i, l); ok {
+	for i := range ws {
+		if used[i] {
+			continue
+		}
+		if c, j, ok := pairAt(stems, used, i, l); ok {
 			if t, known := ix.keys[c]; known {
 				out = append(out, qterm{t, ix.idf[t], creditExact})
-				i++
+				used[j] = true
+				continue
+			}
+			if detailConcepts[c] {
+				out = ix.detail(out)
+				used[j] = true
 				continue
 			}
 		}
 		out = ix.lookup(ws[i], stems[i], l, out)
 	}
-	return stems, out
+	return stems, used, out
+}
+
+// detail appends the term of a thing of the catalogue the base does not name: "product" at
+// weakFactor of its weight if the base uses it, else an unknown word of weakFactor weight.
+func (ix *index) detail(out []qterm) []qterm {
+	if t, ok := ix.keys[productConcept]; ok {
+		return append(out, qterm{t, ix.idf[t] * weakFactor, creditExact})
+	}
+	return append(out, qterm{-1, ix.oov * weakFactor, 0})
 }
 
 // lookup appends the terms of content word w, whose stem is s, of a message analysed in
@@ -258,11 +285,17 @@ func (ix *index) lookup(w, s string, l language, out []qterm) []qterm {
 	if functionConcepts[key] {
 		return out
 	}
+	if detailConcepts[key] {
+		return ix.detail(out)
+	}
 	known := func(k string) bool { _, ok := ix.keys[canon(k, l)]; return ok }
 	if parts := splitCompound(w, s, l, known); parts != nil {
 		for _, k := range parts {
 			if t, ok := ix.keys[canon(k, l)]; ok {
 				out = append(out, qterm{t, ix.idf[t], creditExact})
+			} else if t, ok := ix.typoTerm(k, k, l); ok {
+				// "verzendkostn": a typo in the part the base does not know.
+				out = append(out, qterm{t, ix.idf[t], creditTypo})
 			} else {
 				out = append(out, qterm{-1, ix.oov, 0})
 			}
@@ -272,7 +305,7 @@ func (ix *index) lookup(w, s string, l language, out []qterm) []qterm {
 	if t, ok := ix.prefixTerm(s, l); ok {
 		return append(out, qterm{t, ix.idf[t], creditPrefix})
 	}
-	if t, ok := ix.typoTerm(w, s); ok {
+	if t, ok := ix.typoTerm(w, s, l); ok {
 		return append(out, qterm{t, ix.idf[t], creditTypo})
 	}
 	return append(out, qterm{-1, ix.oov * factor, 0})
@@ -318,8 +351,21 @@ func prefixMatch(s string, sorted []string, has func(string) bool) (string, bool
 	return "", false
 }
 
-// typoTerm finds a stem or knowledge-base word one edit away from the word or its stem.
-func (ix *index) typoTerm(w, s string) (int32, bool) {
+// typoTerm finds a stem or knowledge-base word one edit away from the word or its stem, or else
+// a word of a concept of language l that the base uses ("recieved" for "received").
+func (ix *index) typoTerm(w, s string, l language) (int32, bool) {
+	if t, ok := ix.baseTypo(w, s); ok {
+		return t, true
+	}
+	if key, ok := conceptTypo(w, l); ok {
+		t, used := ix.keys[key]
+		return t, used
+	}
+	return -1, false
+}
+
+// baseTypo finds a stem or knowledge-base word one edit away from the word or its stem.
+func (ix *index) baseTypo(w, s string) (int32, bool) {
 	best, bestWord := int32(-1), ""
 	try := func(q string) {
 		if len(q) < minFuzzyLen {

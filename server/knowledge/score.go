@@ -5,6 +5,7 @@ import "math"
 // scratch is per-call working memory, pooled so that matching does not allocate per question.
 type scratch struct {
 	stems    []string
+	used     []bool
 	terms    []qterm
 	matched  []float64 // per question: weight of the message found in it
 	touched  []int32   // questions with matched > 0
@@ -16,7 +17,7 @@ type scratch struct {
 // best returns the entry that best answers the content words ws, analysed in language l, and
 // its confidence; -1 when no word occurs in the base.
 func (ix *index) best(ws []string, l language, sc *scratch) (int32, float64) {
-	sc.stems, sc.terms = ix.analyze(ws, l, sc.stems, sc.terms[:0])
+	sc.stems, sc.used, sc.terms = ix.analyze(ws, l, sc.stems, sc.used, sc.terms[:0])
 	terms := dedupe(sc.terms)
 	var total float64
 	for _, t := range terms {
@@ -75,7 +76,7 @@ func (ix *index) best(ws []string, l language, sc *scratch) (int32, float64) {
 // eachQuestion calls f for every question that shares a term with the content words ws (analysed
 // in language l), with the weighted share of the question the message says.
 func (ix *index) eachQuestion(ws []string, l language, sc *scratch, f func(q *question, said float64)) {
-	sc.stems, sc.terms = ix.analyze(ws, l, sc.stems, sc.terms[:0])
+	sc.stems, sc.used, sc.terms = ix.analyze(ws, l, sc.stems, sc.used, sc.terms[:0])
 	terms := dedupe(sc.terms)
 	if len(sc.matched) < len(ix.questions) {
 		sc.matched = make([]float64, len(ix.questions))

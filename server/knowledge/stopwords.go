@@ -17,12 +17,13 @@ var stopwordLists = [numLanguages]string{
 		should could ought a an the and but if or because as until while of at by for with about
 		against between into through during before after above below to from up down in out on off
 		over under again further then once here there why how all any both each few more
-		most other some such nor only own same so than too very s t d ll m re ve y
+		most some such nor only own same so than too very s t d ll m re ve y
 		weren hadn wouldn shouldn can
 		will shall may might must im ive id youre theyre whats hows thats theres
 		hi hello hey hiya dear please pls plz thanks thank thx cheers ok okay yes yeah yep
 		want wanna like need know tell let get got gets getting just also still really anyone
 		anybody someone somebody something anything question wondering wonder help much many
+		without say says said
 		guys u ur
 		today tomorrow yesterday now yet already soon again ever always never sometimes here there
 		go goes going went gone come comes coming came put puts make makes made take takes took
@@ -33,7 +34,7 @@ var stopwordLists = [numLanguages]string{
 		hem dan zou of wat mijn men dit zo door over ze zich bij ook tot je mij uit der daar haar naar
 		heb hoe heeft hebben deze u want nog zal me zij nu ge omdat iets worden toch al waren veel
 		meer doen toen moet ben zonder kan hun dus alles onder ja eens hier wie werd altijd doch wordt
-		wezen kunnen ons zelf tegen na reeds wil kon niets uw iemand geweest andere
+		wezen kunnen ons zelf tegen na reeds wil kon niets uw iemand geweest
 		jullie jij jou jouw we wij mijn onze ik hallo hoi hey beste goedemorgen goedemiddag goedenavond
 		graag alstublieft alsjeblieft aub bedankt dank dankjewel dankuwel oke nee wilt willen zouden
 		kun kunt mag mogen moeten weten vraag vraagje even eigenlijk nou welke welk
@@ -59,8 +60,7 @@ var stopwordLists = [numLanguages]string{
 		va vont allez venir viens vient mettre met prendre prend donner donne voir regarder
 		trouver trouve bonne bien possible impossible facon chose choses peu deux trois quatre
 		cinq six sept huit neuf dix peut-etre vraiment exactement besoin faut probleme`,
-	langDE: `aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes
-		anders auch auf aus bei bin bis bist da damit dann der den des dem die das
+	langDE: `aber alle allem allen aller alles als also am an auch auf aus bei bin bis bist da damit dann der den des dem die das
 		dass daß derselbe derselben denselben desselben demselben dieselbe dieselben dasselbe dazu dein
 		deine deinem deinen deiner deines denn derer dessen dich dir du dies diese diesem diesen dieser
 		dieses doch dort durch ein eine einem einen einer eines einig einige einigem einigen einiger
@@ -75,15 +75,15 @@ var stopwordLists = [numLanguages]string{
 		welchem welchen welcher welches wenn werde werden wie wieder will wir wird wirst wollen wollte
 		würde würden zu zum zur zwar zwischen
 		hallo guten servus moin bitte danke dankeschön ja nein möchte möchten könnten müssen darf
-		dürfen wissen frage hilfe warum wieviel wieviele gibt gib mal eigentlich
+		dürfen wissen frage hilfe warum wieviel wieviele viele vielen gibt gib mal eigentlich
 		heute gestern jetzt schon bereits bald immer nie manchmal gehen geht ging gegangen
 		kommen kommt kam gekommen tun tut nehmen nehme sehen schauen finden finde gut schlecht
 		möglich unmöglich weise sache ding bisschen zwei drei vier fünf sechs sieben acht neun
 		zehn vielleicht wirklich genau brauchen brauche problem`,
 	langES: `de la que el en y a los del se las por un para con una su al lo como mas más pero sus le ya o
 		este si sí porque esta entre muy sin sobre tambien también me hasta hay quien desde
-		todo nos durante todos uno les ni contra otros ese eso ante ellos e esto mi antes algunos que
-		unos yo otro otras otra el él tanto esa estos mucho quienes nada muchos cual poco ella estar
+		todo nos durante todos uno les ni contra ese eso ante ellos e esto mi antes algunos que
+		unos yo el él tanto esa estos mucho quienes nada muchos cual poco ella estar
 		estas algunas algo nosotros mi mis tu te ti tu tus ellas nosotras vosotros vosotras os mio mia
 		mios mias tuyo tuya tuyos tuyas suyo suya suyos suyas nuestro nuestra nuestros nuestras vuestro
 		vuestra vuestros vuestras esos esas estoy estas esta estamos estais estan este estes estemos
