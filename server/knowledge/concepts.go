@@ -40,7 +40,7 @@ var conceptList = []concept{
 		langEN: "ship shipping shipped deliver delivery delivered dispatch dispatched send sending",
 		langNL: "verzenden verzending verzend verzonden versturen verstuurd sturen stuur leveren levering lever geleverd bezorgen bezorging bezorgd",
 		langFR: "livrer livraison livré expédier expédition expédié envoyer envoi envoyez",
-		langDE: "liefern lieferung geliefert versenden versand versendet verschicken schicken zustellen zustellung",
+		langDE: "liefern lieferung geliefert versenden versand versendet verschicken verschickt schicken zustellen zustellung",
 		langES: "enviar envío envían enviado entregar entrega entregado mandar",
 	}},
 	{"arrive", [numLanguages]string{
@@ -84,6 +84,19 @@ var conceptList = []concept{
 		langFR: "modifier modification changer",
 		langDE: "ändern änderung abändern",
 		langES: "cambiar cambio modificar",
+	}},
+	{"advice", [numLanguages]string{
+		langEN: "advice advise recommend recommendation",
+		langNL: "advies adviseren aanraden",
+		langFR: "conseil conseiller conseillez recommander recommandez",
+		langDE: "beratung beraten empfehlen empfehlung empfehlt",
+		langES: "consejo aconsejar aconsejan recomendar recomiendan recomendación",
+	}},
+	// How clothes fit; French and Spanish say it with the size ("taille petit", "talla grande").
+	{"fit", [numLanguages]string{
+		langEN: "fit fits fitting",
+		langNL: "past passen pasvorm",
+		langDE: "passt passen passform",
 	}},
 	{"chart", [numLanguages]string{
 		langEN: "chart table guide",
@@ -159,7 +172,7 @@ var conceptList = []concept{
 		langEN: "card cards voucher",
 		langNL: "kaart bon",
 		langFR: "carte cartes bon",
-		langDE: "karte", // not "Gutschein": it is a gift voucher and a discount coupon
+		langDE: "karte kreditkarte", // not "Gutschein": it is a gift voucher and a discount coupon
 		langES: "tarjeta tarjetas cheque",
 	}},
 	{"create", [numLanguages]string{

@@ -158,6 +158,11 @@ func newIndex(entries []Entry, qlangs [][]language) *index {
 		for _, t := range q.terms {
 			q.norm += ix.idf[t]
 		}
+		// A question weighs at least as much as a word that only one entry uses. Otherwise a
+		// question of one common word ("Haben Sie einen Laden?") is completed by any message
+		// that says "store", and "can I pick up my order in the store" is answered with the
+		// address. A question of one distinctive word ("factuur") is still completed by it.
+		q.norm = max(q.norm, idf(n, 1))
 	}
 
 	for s, t := range ix.stems {
@@ -492,14 +497,29 @@ func knownLeft(left string, l language, known func(string) bool) (string, bool) 
 	return "", false
 }
 
-// contentWords returns the normalised content words of text.
+// contentWords returns the normalised content words of text. A negation that belongs to a hedge
+// ("I'm not sure which size", "je ne sais pas", "ich weiß nicht", "no sé qué talla") is dropped
+// with it: it says nothing about the question, and would otherwise count as the "not" of "I did
+// not receive my order".
 func contentWords(text string) []string {
 	ws := words(text)
-	out := ws[:0]
-	for _, w := range ws {
-		if isContent(w) {
+	hedged := func(i int) bool {
+		for j := max(0, i-hedgeWindow); j < len(ws) && j <= i+hedgeWindow; j++ {
+			if hedges[ws[j]] {
+				return true
+			}
+		}
+		return false
+	}
+	out := make([]string, 0, len(ws))
+	for i, w := range ws {
+		if isContent(w) && !(negations[w] && hedged(i)) {
 			out = append(out, w)
 		}
 	}
 	return out
 }
+
+// hedgeWindow is how far, in words, a negation may stand from the hedge it belongs to ("ik weet
+// het niet", "ich weiß es nicht").
+const hedgeWindow = 2

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -149,6 +150,40 @@ func TestMatchReportsUnknown(t *testing.T) {
 				t.Errorf("Score %v outside [0, 1]", r.Score)
 			}
 		})
+	}
+}
+
+// A question of one word that other entries use too ("Haben Sie einen Laden?") is not completed
+// by that word alone: the visitor who wants to pick up an order in the store is not asking where
+// the store is.
+func TestMatchDoesNotCompleteAOneWordQuestionWithACommonWord(t *testing.T) {
+	shop := loadShop(t, Options{})
+	if r := shop.Match("kann ich meine Bestellung im Laden abholen", "de"); r.Known {
+		t.Errorf("pick-up question: Match() = %s, want unknown", describe(r))
+	}
+	if r := shop.Match("Haben Sie einen Laden?", "de"); !r.Known || r.Entry.ID != "store_location" {
+		t.Errorf("the question itself: Match() = %s, want store_location known", describe(r))
+	}
+}
+
+func TestContentWordsDropTheNegationOfAHedge(t *testing.T) {
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"I'm not sure which size", []string{"size"}},
+		{"I don't know which size", []string{"size"}},
+		{"ik weet het niet, welke maat", []string{"maat"}},
+		{"je ne sais pas quelle taille", []string{"taille"}},
+		{"ich weiß nicht welche Größe", []string{"grosse"}},
+		{"no estoy seguro de la talla", []string{"talla"}},
+		{"my code does not work", []string{"code", "not", "work"}},
+		{"el pago no se ha realizado", []string{"pago", "no", "realizado"}},
+	}
+	for _, tt := range tests {
+		if got := contentWords(tt.text); !slices.Equal(got, tt.want) {
+			t.Errorf("contentWords(%q) = %q, want %q", tt.text, got, tt.want)
+		}
 	}
 }
 

@@ -23,7 +23,7 @@ var stopwordLists = [numLanguages]string{
 		hi hello hey hiya dear please pls plz thanks thank thx cheers ok okay yes yeah yep
 		want wanna like need know tell let get got gets getting just also still really anyone
 		anybody someone somebody something anything question wondering wonder help much many
-		without say says said
+		without say says said certain
 		guys u ur
 		today tomorrow yesterday now yet already soon again ever always never sometimes here there
 		go goes going went gone come comes coming came put puts make makes made take takes took
@@ -37,7 +37,7 @@ var stopwordLists = [numLanguages]string{
 		wezen kunnen ons zelf tegen na reeds wil kon niets uw iemand geweest
 		jullie jij jou jouw we wij mijn onze ik hallo hoi hey beste goedemorgen goedemiddag goedenavond
 		graag alstublieft alsjeblieft aub bedankt dank dankjewel dankuwel oke nee wilt willen zouden
-		kun kunt mag mogen moeten weten vraag vraagje even eigenlijk nou welke welk
+		kun kunt mag mogen moeten weten weet vraag vraagje even eigenlijk nou welke welk
 		hoeveel krijg krijgt krijgen gewoon hulp
 		vandaag gisteren nu alweer straks weer nooit soms binnen buiten gaan gaat ging gegaan
 		komen komt kwam gekomen doe doet deed gedaan zetten zet geven geeft
@@ -54,7 +54,8 @@ var stopwordLists = [numLanguages]string{
 		eutes eurent aie aies ait ayons ayez aient eusse eusses eut eussions eussiez eussent ceci cela
 		celà cet cette ici ils les leurs quel quels quelle quelles sans soi
 		bonjour bonsoir salut coucou madame monsieur merci svp stp plait oui non veux veut voudrais
-		voudrait voulons voulez peux peut pouvons pouvez pourriez pourrais puis savoir dire question
+		voudrait voulons voulez peux peut pouvons pouvez pourriez pourrais puis savoir sais sait sûr dire
+		question
 		aide comment combien pourquoi ca faire fais fait est-ce estce
 		aujourd hui demain hier maintenant deja encore bientot toujours jamais parfois aller vais
 		va vont allez venir viens vient mettre met prendre prend donner donne voir regarder
@@ -75,7 +76,8 @@ var stopwordLists = [numLanguages]string{
 		welchem welchen welcher welches wenn werde werden wie wieder will wir wird wirst wollen wollte
 		würde würden zu zum zur zwar zwischen
 		hallo guten servus moin bitte danke dankeschön ja nein möchte möchten könnten müssen darf
-		dürfen wissen frage hilfe warum wieviel wieviele viele vielen gibt gib mal eigentlich
+		dürfen wissen weiß weißt sicher frage hilfe warum wieviel wieviele viele vielen gibt gib mal
+		eigentlich
 		heute gestern jetzt schon bereits bald immer nie manchmal gehen geht ging gegangen
 		kommen kommt kam gekommen tun tut nehmen nehme sehen schauen finden finde gut schlecht
 		möglich unmöglich weise sache ding bisschen zwei drei vier fünf sechs sieben acht neun
@@ -98,7 +100,8 @@ var stopwordLists = [numLanguages]string{
 		tendria tendrias tendriamos tendriais tendrian tenia tenias teniamos teniais tenian tuve
 		tuviste tuvo tuvimos tuvisteis tuvieron
 		hola buenas buenos gracias favor ok vale quiero quiere quisiera querria puedo puede pueden
-		podria podrian podeis saber pregunta ayuda cuanto cuanta cuantos cuantas cuales necesito
+		podria podrian podeis saber sabe sé seguro segura pregunta ayuda cuanto cuanta cuantos cuantas
+		cuales necesito
 		hacer hacen hago hace usted ustedes
 		hoy ayer ahora todavia pronto siempre nunca aveces ir voy va van venir viene poner pongo
 		tomar dar doy ver mirar encontrar encuentro bien bueno buena posible imposible manera
@@ -118,3 +121,22 @@ var stopwords = func() map[string]bool {
 	}
 	return set
 }()
+
+// hedges are the words of "I don't know", "not sure" and their like in the five languages
+// (normalised, and stop words themselves).
+// Spanish "sé" is left out: typed without its accent it is the "se" of "no se ha realizado".
+var hedges = wordSet(`know sure certain weet weten zeker sais sait savoir sur weiss weisst wissen
+	sicher sabe saber seguro segura`)
+
+// negations are the negation words of the concept "not".
+var negations = wordSet(`not no cannot cant didn doesn don isn wasn hasn haven won wont aren couldn
+	niet geen pas ne nicht kein keine keinen keiner`)
+
+// wordSet returns the normalised words of list.
+func wordSet(list string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range words(list) {
+		set[w] = true
+	}
+	return set
+}
