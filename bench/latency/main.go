@@ -2,7 +2,8 @@
 // conversation each) send at an aggregate -rate messages per second, paced open-loop (a send
 // never waits for an earlier one), and one agent subscribed to the site receives them. The
 // latency of a message is from the visitor's send to the agent's receipt of the `message`
-// event, both in this process on the monotonic clock. The server publishes a message only
+// event, both in this process on the monotonic clock. First each visitor opens a conversation
+// and the agent answers it, taking it over from the demo site's bot, as after a handoff. The server publishes a message only
 // after committing it (server/conversation: Tx, then publish), so every delivery measured is
 // of a durably stored message.
 //
@@ -12,7 +13,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -35,6 +35,7 @@ type config struct {
 	duration time.Duration
 	sources  int
 	profile  string
+	env      load.EnvFlag
 	timeline bool
 }
 
@@ -47,6 +48,7 @@ func main() {
 	flag.DurationVar(&c.duration, "duration", 30*time.Second, "how long to send (at most 10m)")
 	flag.IntVar(&c.sources, "sources", 2, "loopback source addresses to dial from")
 	flag.BoolVar(&c.timeline, "timeline", false, "also print, per 100 ms of sending, the messages over 2 ms and the slowest")
+	flag.Var(&c.env, "env", "an extra KEY=VALUE for the server's environment, e.g. GOGC=200 (repeatable)")
 	flag.StringVar(&c.profile, "cpuprofile", "", "write the server's CPU profile to FILE.DB.pprof (runs bench/internal/pprofbaton, baton with a profiler)")
 	flag.Parse()
 	if c.duration <= 0 || c.duration > 10*time.Minute || c.rate <= 0 || c.visitors <= 0 {
@@ -85,6 +87,7 @@ func run(c config) error {
 			return err
 		}
 		o.Bin = bin
+		o.Env = append(o.Env, c.env...)
 		if c.profile != "" {
 			o.Env = append(o.Env, "BATON_BENCH_CPUPROFILE="+c.profile+"."+strings.TrimSpace(name)+".pprof")
 		}
@@ -133,6 +136,11 @@ func measure(ctx context.Context, c config, name string, o load.BatonOptions) er
 		return err
 	}
 	defer load.CloseAll(visitors)
+	// Warm-up: each visitor's first message opens their conversation and the agent answers it,
+	// so the measured messages are those of 500 ongoing conversations with a person.
+	if _, err := load.TakeOver(ctx, agent, visitors); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
 
 	total := int(float64(c.rate) * c.duration.Seconds())
 	var (
@@ -140,7 +148,6 @@ func measure(ctx context.Context, c config, name string, o load.BatonOptions) er
 		sentAt    = make([]atomic.Int64, total) // ns since base; 0: not sent
 		delivered = make([]atomic.Int64, total) // send → agent receipt
 		acked     = make([]atomic.Int64, total) // send → the visitor's reply
-		warm      sync.WaitGroup                // warm-up messages not yet acknowledged
 		errs      atomic.Int64
 		lastErr   atomic.Value
 	)
@@ -189,12 +196,7 @@ func measure(ctx context.Context, c config, name string, o load.BatonOptions) er
 				case ev.Type == "error":
 					errs.Add(1)
 					lastErr.Store(string(raw))
-					if strings.HasPrefix(ev.ID, "w") {
-						warm.Done()
-					}
 				case ev.Type != "reply":
-				case strings.HasPrefix(ev.ID, "w"):
-					warm.Done()
 				default:
 					if i := index(ev.ID, ""); i >= 0 {
 						acked[i].Store(max(1, now-sentAt[i].Load()))
@@ -203,22 +205,6 @@ func measure(ctx context.Context, c config, name string, o load.BatonOptions) er
 			}
 		}()
 	}
-	// Warm-up: every visitor's first message makes them a row and opens their conversation,
-	// so the measured messages are the steady state of 500 ongoing conversations.
-	warm.Add(len(visitors))
-	for i, v := range visitors {
-		f, _ := json.Marshal(sendFrame{ID: fmt.Sprint("w", i), Type: "send", ClientID: fmt.Sprint("w", i), Text: "Hello, I have a question"})
-		if err := v.Write(ctx, websocket.MessageText, f); err != nil {
-			return fmt.Errorf("warm-up: %w", err)
-		}
-	}
-	if err := wait(ctx, &warm, time.Minute); err != nil {
-		return fmt.Errorf("warm-up: %w", err)
-	}
-	if n := errs.Load(); n > 0 {
-		return fmt.Errorf("warm-up: %d errors, the last: %v", n, lastErr.Load())
-	}
-
 	// Open loop: message i is due at start + i/rate, from visitor i mod visitors. Each visitor
 	// has its own writer, so a slow send delays nobody else's.
 	queues := make([]chan int, len(visitors))
@@ -317,23 +303,6 @@ func printTimeline(sentAt, delivered []atomic.Int64, start time.Duration) {
 		if b.over > 0 {
 			fmt.Printf("  %6.1fs: %3d of %3d over 2 ms, slowest %s\n", (time.Duration(k) * window).Seconds(), b.over, b.n, load.MS(b.slowest))
 		}
-	}
-}
-
-// wait waits for wg, at most limit.
-func wait(ctx context.Context, wg *sync.WaitGroup, limit time.Duration) error {
-	done := make(chan struct{})
-	go func() {
-		wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-time.After(limit):
-		return errors.New("timed out")
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

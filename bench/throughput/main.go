@@ -1,8 +1,10 @@
 // Command throughput measures sustained durable message throughput: -visitors visitor
 // connections each keep -window sends outstanding (closed loop: a new send goes out when a
-// reply comes back), and one agent subscribed to the site receives every message. A reply is
-// sent only after the message is committed, so the replies counted per second are messages
-// durably stored per second; the time from send to reply is the commit latency a visitor sees.
+// reply comes back), and one agent subscribed to the site receives every message. First each
+// visitor opens a conversation and the agent answers it, which takes it over from the demo
+// site's bot (-bot leaves the bot answering every message instead). A reply is sent only after
+// the message is committed, so the replies counted per second are messages durably stored per
+// second; the time from send to reply is the commit latency a visitor sees.
 //
 //	go run ./bench/throughput -db sqlite,sqlite-full,postgres
 package main
@@ -33,20 +35,22 @@ type config struct {
 	duration time.Duration
 	sources  int
 	profile  string
-	agent    bool
+	env      load.EnvFlag
+	bot      bool
 }
 
 func main() {
 	var c config
 	flag.StringVar(&c.dbs, "db", "sqlite", "storage setups to measure, comma-separated: sqlite, sqlite-full, postgres")
 	flag.StringVar(&c.postgres, "postgres", load.DefaultPostgres, "PostgreSQL server to create a fresh database on (for -db postgres)")
-	flag.IntVar(&c.visitors, "visitors", 200, "visitor connections, one conversation each")
-	flag.IntVar(&c.window, "window", 2, "sends each visitor keeps outstanding")
+	flag.IntVar(&c.visitors, "visitors", 100, "visitor connections, one conversation each")
+	flag.IntVar(&c.window, "window", 1, "sends each visitor keeps outstanding (a connection's commands run one at a time)")
 	flag.DurationVar(&c.warmup, "warmup", 5*time.Second, "load before measuring")
 	flag.DurationVar(&c.duration, "duration", 20*time.Second, "how long to measure (at most 10m)")
 	flag.IntVar(&c.sources, "sources", 2, "loopback source addresses to dial from")
+	flag.Var(&c.env, "env", "an extra KEY=VALUE for the server's environment, e.g. GOGC=200 (repeatable)")
 	flag.StringVar(&c.profile, "cpuprofile", "", "write the server's CPU profile to FILE.DB.pprof (runs bench/internal/pprofbaton, baton with a profiler)")
-	flag.BoolVar(&c.agent, "agent", true, "subscribe an agent to the site, so every message is also delivered")
+	flag.BoolVar(&c.bot, "bot", false, "leave the conversations to the demo site's bot, which then answers visitors too (default: an agent takes each over first)")
 	flag.Parse()
 	if c.duration <= 0 || c.duration > 10*time.Minute || c.warmup < 0 || c.warmup > time.Minute || c.visitors <= 0 || c.window <= 0 {
 		fmt.Fprintln(os.Stderr, "throughput: want 0 < -duration ≤ 10m, 0 ≤ -warmup ≤ 1m, -visitors > 0, -window > 0")
@@ -78,9 +82,9 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
-	agent := "no agent"
-	if c.agent {
-		agent = "1 agent subscribed"
+	agent := "1 agent subscribed, who has taken every conversation over"
+	if c.bot {
+		agent = "1 agent subscribed, the demo bot answering"
 	}
 	fmt.Printf("machine: %s\n%d visitors × %d sends outstanding, %s; %s warm-up, %s measured\n\n",
 		load.Machine(), c.visitors, c.window, agent, c.warmup, c.duration)
@@ -90,6 +94,7 @@ func run(c config) error {
 			return err
 		}
 		o.Bin = bin
+		o.Env = append(o.Env, c.env...)
 		if c.profile != "" {
 			o.Env = append(o.Env, "BATON_BENCH_CPUPROFILE="+c.profile+"."+strings.TrimSpace(name)+".pprof")
 		}
@@ -124,22 +129,11 @@ func measure(ctx context.Context, c config, name string, o load.BatonOptions) er
 	}
 	defer b.Stop()
 	d := load.NewDialer(b.URL, "/v1/ws", c.sources)
-	var agentEvents atomic.Int64
-	if c.agent {
-		agent, err := load.ConnectAgent(ctx, d, b.URL, b.AdminEmail, b.AdminPassword, "demo")
-		if err != nil {
-			return err
-		}
-		defer agent.CloseNow()
-		go func() {
-			for {
-				if _, _, err := agent.Read(ctx); err != nil {
-					return
-				}
-				agentEvents.Add(1)
-			}
-		}()
+	agent, err := load.ConnectAgent(ctx, d, b.URL, b.AdminEmail, b.AdminPassword, "demo")
+	if err != nil {
+		return err
 	}
+	defer agent.CloseNow()
 	tokens, err := load.VisitorTokens(ctx, b.URL, "demo", c.visitors, 16)
 	if err != nil {
 		return err
@@ -149,6 +143,20 @@ func measure(ctx context.Context, c config, name string, o load.BatonOptions) er
 		return err
 	}
 	defer load.CloseAll(visitors)
+	if !c.bot {
+		if _, err := load.TakeOver(ctx, agent, visitors); err != nil {
+			return fmt.Errorf("warm-up: %w", err)
+		}
+	}
+	var agentEvents atomic.Int64
+	go func() {
+		for {
+			if _, _, err := agent.Read(ctx); err != nil {
+				return
+			}
+			agentEvents.Add(1)
+		}
+	}()
 
 	var (
 		base    = time.Now()
@@ -252,9 +260,7 @@ func measure(ctx context.Context, c config, name string, o load.BatonOptions) er
 	fmt.Printf("messages committed:   %d in %s: %.0f messages/s\n", len(lat), c.duration, float64(len(lat))/c.duration.Seconds())
 	fmt.Printf("send → reply:         %s\n", load.Summarise(lat))
 	fmt.Printf("CPU:                  %s\n", cpu)
-	if c.agent {
-		fmt.Printf("agent events:         %d (all phases)\n", agentEvents.Load())
-	}
+	fmt.Printf("agent events:         %d (all phases)\n", agentEvents.Load())
 	if n := errs.Load(); n > 0 {
 		fmt.Printf("FAIL: %d errors (last: %v)\n", n, lastErr.Load())
 	}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the pgx database/sql driver, to create and drop databases
@@ -203,4 +204,18 @@ func Storage(name, postgresAdmin string) (BatonOptions, error) {
 		return BatonOptions{Postgres: postgresAdmin}, nil
 	}
 	return BatonOptions{}, fmt.Errorf("-db %q: want sqlite, sqlite-full or postgres", name)
+}
+
+// EnvFlag is a repeatable -env KEY=VALUE flag: extra environment for the server under test.
+type EnvFlag []string
+
+func (e *EnvFlag) String() string { return strings.Join(*e, " ") }
+
+// Set adds one KEY=VALUE.
+func (e *EnvFlag) Set(v string) error {
+	if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+		return fmt.Errorf("want KEY=VALUE, got %q", v)
+	}
+	*e = append(*e, v)
+	return nil
 }

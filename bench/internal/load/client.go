@@ -152,6 +152,7 @@ type Frame struct {
 	ID      string          `json:"id"`
 	Code    string          `json:"code"`
 	Message json.RawMessage `json:"message"`
+	Data    json.RawMessage `json:"data"`
 }
 
 // ReadFrame reads and decodes one frame.
@@ -167,29 +168,59 @@ func ReadFrame(ctx context.Context, c *websocket.Conn) (Frame, []byte, error) {
 	return f, b, nil
 }
 
-// Command sends a command and waits for its reply, failing on an error frame. Events that
-// arrive meanwhile are skipped. Only for setup: the measured paths read in their own loops.
-func Command(ctx context.Context, c *websocket.Conn, cmd map[string]any) error {
+// Command sends a command and returns the data of its reply, failing on an error frame.
+// Events that arrive meanwhile are skipped. Only for setup: the measured paths read in their
+// own loops.
+func Command(ctx context.Context, c *websocket.Conn, cmd map[string]any) (json.RawMessage, error) {
 	b, err := json.Marshal(cmd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := c.Write(ctx, websocket.MessageText, b); err != nil {
-		return fmt.Errorf("send %v: %w", cmd["type"], err)
+		return nil, fmt.Errorf("send %v: %w", cmd["type"], err)
 	}
 	for {
 		f, raw, err := ReadFrame(ctx, c)
 		if err != nil {
-			return fmt.Errorf("reply to %v: %w", cmd["type"], err)
+			return nil, fmt.Errorf("reply to %v: %w", cmd["type"], err)
 		}
 		if f.ID != cmd["id"] {
 			continue
 		}
 		if f.Type != "reply" {
-			return fmt.Errorf("%v: %s", cmd["type"], raw)
+			return nil, fmt.Errorf("%v: %s", cmd["type"], raw)
 		}
-		return nil
+		return f.Data, nil
 	}
+}
+
+// TakeOver starts one conversation per visitor (their first message) and has the agent answer
+// each, which assigns it to them: from then on the bot stays out and the visitor's messages
+// are for the agent, as after a handoff. It returns the conversation ids. Run it before the
+// connections' own readers start.
+func TakeOver(ctx context.Context, agent *websocket.Conn, visitors []*websocket.Conn) ([]string, error) {
+	ids := make([]string, len(visitors))
+	for i, v := range visitors {
+		data, err := Command(ctx, v, map[string]any{"id": "hello", "type": "send", "client_id": "hello", "text": "Hello, I have a question about my order"})
+		if err != nil {
+			return nil, fmt.Errorf("visitor %d: %w", i, err)
+		}
+		var out struct {
+			Conversation struct {
+				ID string `json:"id"`
+			} `json:"conversation"`
+		}
+		if err := json.Unmarshal(data, &out); err != nil || out.Conversation.ID == "" {
+			return nil, fmt.Errorf("visitor %d: no conversation in the reply %s", i, data)
+		}
+		ids[i] = out.Conversation.ID
+		id := fmt.Sprint("takeover-", i)
+		if _, err := Command(ctx, agent, map[string]any{"id": id, "type": "send", "conversation_id": ids[i], "client_id": id,
+			"text": "Hi, this is Alice. Let me look into it."}); err != nil {
+			return nil, fmt.Errorf("agent: %w", err)
+		}
+	}
+	return ids, nil
 }
 
 // ConnectAgent signs the admin in, opens their WebSocket and subscribes it to a site's inbox.
@@ -213,7 +244,7 @@ func ConnectAgent(ctx context.Context, d *Dialer, baseURL, email, password, site
 			break
 		}
 	}
-	if err := Command(ctx, c, map[string]any{"id": "subscribe", "type": "subscribe", "site": site}); err != nil {
+	if _, err := Command(ctx, c, map[string]any{"id": "subscribe", "type": "subscribe", "site": site}); err != nil {
 		c.CloseNow()
 		return nil, fmt.Errorf("agent: %w", err)
 	}
