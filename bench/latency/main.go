@@ -233,6 +233,7 @@ func measure(ctx context.Context, c config, name string, o load.BatonOptions) er
 			}
 		}()
 	}
+	commitsBefore, _ := load.Scrape(ctx, b.URL+"/metrics", commitBuckets...)
 	usage := load.StartUsage(b.PID())
 	for i := range total {
 		if d := start + time.Duration(i)*interval - time.Since(base); d > 0 {
@@ -266,6 +267,15 @@ func measure(ctx context.Context, c config, name string, o load.BatonOptions) er
 	fmt.Printf("visitor → agent delivery: %s\n", load.Summarise(del))
 	fmt.Printf("visitor send → reply:     %s\n", load.Summarise(ack))
 	fmt.Printf("CPU while sending:        %s\n", cpu)
+	if after, err := load.Scrape(ctx, b.URL+"/metrics", commitBuckets...); err == nil {
+		n := after[commitBuckets[len(commitBuckets)-1]] - commitsBefore[commitBuckets[len(commitBuckets)-1]]
+		fmt.Printf("server's own send time:   ")
+		for _, k := range commitBuckets[:len(commitBuckets)-1] {
+			le := strings.TrimSuffix(strings.TrimPrefix(k, `baton_commit_seconds_bucket{le="`), `"}`)
+			fmt.Printf("%.2f%% within %s s; ", 100*(after[k]-commitsBefore[k])/n, le)
+		}
+		fmt.Printf("of %.0f sends (baton_commit_seconds: from the command to the commit and publish)\n", n)
+	}
 	if missing := total - len(del); missing > 0 || errs.Load() > 0 {
 		fmt.Printf("FAIL: %d messages not delivered to the agent, %d errors (last: %v)\n", missing, errs.Load(), lastErr.Load())
 	}
@@ -274,6 +284,10 @@ func measure(ctx context.Context, c config, name string, o load.BatonOptions) er
 	<-agentDone
 	return nil
 }
+
+// commitBuckets are the server's histogram of a send's handling, the commit included.
+var commitBuckets = []string{`baton_commit_seconds_bucket{le="0.001"}`, `baton_commit_seconds_bucket{le="0.0025"}`,
+	`baton_commit_seconds_bucket{le="0.005"}`, `baton_commit_seconds_bucket{le="+Inf"}`}
 
 // printTimeline shows when the slow deliveries happened: steady, or in bursts.
 func printTimeline(sentAt, delivered []atomic.Int64, start time.Duration) {
