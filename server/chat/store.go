@@ -22,6 +22,8 @@ type Store interface {
 	Agents(ctx context.Context) ([]*Agent, error)
 
 	Visitor(ctx context.Context, id string) (*Visitor, error)
+	// VisitorByExternalID finds a site's verified visitor by the site's own user id, or ErrNotFound.
+	VisitorByExternalID(ctx context.Context, siteID, externalID string) (*Visitor, error)
 	Conversation(ctx context.Context, id string) (*Conversation, error)
 	Conversations(ctx context.Context, f ConversationFilter) (list []*Conversation, next string, err error)
 	Messages(ctx context.Context, q MessageQuery) (list []*Message, more bool, err error)

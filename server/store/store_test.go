@@ -141,6 +141,40 @@ func TestVisitorProfile(t *testing.T) {
 	})
 }
 
+func TestVisitorByExternalIDIsPerSiteAndUnique(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		shop, other := newSite(t, db, "shop"), newSite(t, db, "other")
+		jane := &chat.Visitor{ID: chat.NewID("vi"), SiteID: shop.ID, ExternalID: "user-42", Email: "jane@example.com", EmailVerified: true}
+		anon := &chat.Visitor{ID: chat.NewID("vi"), SiteID: shop.ID, Email: "jane@example.com"}
+		elsewhere := &chat.Visitor{ID: chat.NewID("vi"), SiteID: other.ID, ExternalID: "user-42"}
+		for _, v := range []*chat.Visitor{jane, anon, elsewhere} {
+			must(t, db.Tx(ctx, func(tx chat.Tx) error { return tx.SaveVisitor(v) }))
+		}
+		tests := []struct {
+			name, siteID, externalID, want string
+		}{
+			{"the site's user", shop.ID, "user-42", jane.ID},
+			{"the same user id at another site is another person", other.ID, "user-42", elsewhere.ID},
+			{"an unknown user", shop.ID, "user-43", ""},
+			{"anonymous visitors have no external id", shop.ID, "", ""},
+		}
+		for _, tt := range tests {
+			got, err := db.VisitorByExternalID(ctx, tt.siteID, tt.externalID)
+			switch {
+			case tt.want == "" && !errors.Is(err, chat.ErrNotFound):
+				t.Errorf("%s: got %+v %v, want not found", tt.name, got, err)
+			case tt.want != "" && (err != nil || got.ID != tt.want || got.ExternalID != tt.externalID):
+				t.Errorf("%s: got %+v %v, want %s", tt.name, got, err, tt.want)
+			}
+		}
+		twin := &chat.Visitor{ID: chat.NewID("vi"), SiteID: shop.ID, ExternalID: "user-42"}
+		if err := db.Tx(ctx, func(tx chat.Tx) error { return tx.SaveVisitor(twin) }); chat.ErrorCode(err) != chat.EConflict {
+			t.Fatalf("a second visitor for the same user: got %v, want conflict", err)
+		}
+	})
+}
+
 func TestSequenceIsGapFreeAndVisitorSequenceSkipsHidden(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

@@ -47,6 +47,16 @@ func (db *DB) Visitor(ctx context.Context, id string) (*chat.Visitor, error) {
 	return visitorByID(ctx, db.read, id)
 }
 
+// VisitorByExternalID finds a site's visitor by the site's own user id (unique per site).
+func (db *DB) VisitorByExternalID(ctx context.Context, siteID, externalID string) (*chat.Visitor, error) {
+	v, err := scanVisitor(db.read.QueryRowContext(ctx, `SELECT `+visitorColumns+` FROM visitors WHERE site_id = $1 AND external_id = $2`,
+		siteID, externalID))
+	if err != nil {
+		return nil, notFound(err, "visitor")
+	}
+	return v, nil
+}
+
 // Visitor finds a visitor by id inside the transaction.
 func (t *tx) Visitor(id string) (*chat.Visitor, error) { return visitorByID(t.ctx, t.q, id) }
 
