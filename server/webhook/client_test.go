@@ -1,4 +1,4 @@
-package bot
+package webhook
 
 import (
 	"context"
@@ -46,24 +46,24 @@ func TestBlockedAddresses(t *testing.T) {
 	}
 }
 
-func TestWebhookClientRefusesLoopbackUnlessAllowed(t *testing.T) {
+func TestClientRefusesLoopbackUnlessAllowed(t *testing.T) {
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer srv.Close()
-	_, err := NewWebhookClient(false).Get(srv.URL)
+	_, err := NewClient(false).Get(srv.URL)
 	if !errors.Is(err, ErrBlockedAddress) {
 		t.Fatalf("got %v", err)
 	}
 	// A name that resolves to loopback is refused the same way: the check is on the address dialled.
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	_, err = NewWebhookClient(false).Get("http://localhost:" + port)
+	_, err = NewClient(false).Get("http://localhost:" + port)
 	if !errors.Is(err, ErrBlockedAddress) {
 		t.Fatalf("localhost: got %v", err)
 	}
 	if n := hits.Load(); n != 0 {
 		t.Fatalf("the server was reached %d times", n)
 	}
-	resp, err := NewWebhookClient(true).Get(srv.URL)
+	resp, err := NewClient(true).Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestWebhookClientRefusesLoopbackUnlessAllowed(t *testing.T) {
 
 // Every connection goes through the dialer's check, so a redirect to a refused address is
 // refused too. 127.0.0.1 stands for an allowed public address, 127.0.0.2 for a refused one.
-func TestWebhookRedirectToARefusedAddressIsRefused(t *testing.T) {
+func TestRedirectToARefusedAddressIsRefused(t *testing.T) {
 	inner, err := net.Listen("tcp", "127.0.0.2:0")
 	if err != nil {
 		t.Skipf("no 127.0.0.2 on this machine: %v", err)
@@ -92,7 +92,7 @@ func TestWebhookRedirectToARefusedAddressIsRefused(t *testing.T) {
 	defer front.Close()
 	refuse := func(ip netip.Addr) bool { return ip == netip.MustParseAddr("127.0.0.2") }
 	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, front.URL, nil)
-	_, err = newWebhookClient(refuse).Do(req)
+	_, err = newClient(refuse).Do(req)
 	if !errors.Is(err, ErrBlockedAddress) {
 		t.Fatalf("got %v", err)
 	}
@@ -101,13 +101,13 @@ func TestWebhookRedirectToARefusedAddressIsRefused(t *testing.T) {
 	}
 }
 
-func TestWebhookRedirectsAreLimited(t *testing.T) {
+func TestRedirectsAreLimited(t *testing.T) {
 	var srv *httptest.Server
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, srv.URL+r.URL.Path+"x", http.StatusFound)
 	}))
 	defer srv.Close()
-	_, err := NewWebhookClient(true).Get(srv.URL + "/")
+	_, err := NewClient(true).Get(srv.URL + "/")
 	if err == nil {
 		t.Fatal("followed redirects forever")
 	}
