@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -71,8 +73,9 @@ type createVisitorInput struct {
 	IdentityToken string `json:"identity_token"`
 }
 
-// createVisitor starts (or refreshes) a visitor session. It writes nothing to the database:
-// the visitor becomes a row with their first message.
+// createVisitor starts (or refreshes) a visitor session. An anonymous session writes nothing to
+// the database: the visitor becomes a row with their first message. A session with a valid
+// identity token is the site's user: their row is found by (site, sub) or written now.
 func (h *handlers) createVisitor(c echo.Context) error {
 	if ok, wait := h.Limits.NewVisitors.Allow(c.RealIP()); !ok {
 		return limited("new_visitor", "too many new chat sessions from your network: try again shortly", wait)
@@ -97,15 +100,25 @@ func (h *handlers) createVisitor(c echo.Context) error {
 		return chat.Errorf(chat.EForbidden, "origin %s is not allowed for site %s: add it to allowed_origins", origin, l.Site.Key)
 	}
 	cors(c, origin != "")
-	if in.IdentityToken != "" {
-		return chat.Errorf(chat.EInvalid, "identity_token: verified identities are not enabled on this server yet")
-	}
-	visitorID := chat.NewID("vi")
-	if in.VisitorToken != "" {
-		// Keep the same visitor when the old token is ours and for this site, even if it
-		// expired: the browser holding it is the same browser.
-		if claims, err := h.Signer.ParseIgnoringExpiry(in.VisitorToken); err == nil && claims.Kind == auth.KindVisitor && claims.Site == l.Site.ID {
-			visitorID = claims.Subject()
+	var visitorID string
+	verified := in.IdentityToken != ""
+	if verified {
+		// The identified user wins over any anonymous visitor token sent along: what the
+		// anonymous visitor wrote stays theirs and is never merged into the user's history.
+		id, err := auth.VerifyIdentity(in.IdentityToken, l.Site, time.Now())
+		if err != nil {
+			var ce *chat.Error
+			if errors.As(err, &ce) {
+				err = &chat.Error{Code: ce.Code, Message: ce.Message + " (the visitor stays anonymous: call again without identity_token)", Err: ce.Err}
+			}
+			return err
+		}
+		if visitorID, err = h.identify(ctx, l.Site.ID, id); err != nil {
+			return err
+		}
+	} else {
+		if visitorID, err = h.anonymous(ctx, l.Site.ID, in.VisitorToken); err != nil {
+			return err
 		}
 	}
 	tok, exp, err := h.Signer.VisitorToken(visitorID, l.Site.ID, h.Limits.VisitorTokenTTL)
@@ -113,7 +126,70 @@ func (h *handlers) createVisitor(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"visitor_id": visitorID, "visitor_token": tok, "expires_at": exp.UnixMilli(),
-		"site_id": l.Site.ID})
+		"site_id": l.Site.ID, "verified": verified})
+}
+
+// anonymous returns the visitor an old visitor token names, or a new visitor id. A verified
+// visitor's session is renewed only with an identity token: the site's backend decides who is
+// signed in, so without one the browser starts afresh as an anonymous visitor.
+func (h *handlers) anonymous(ctx context.Context, siteID, visitorToken string) (string, error) {
+	if visitorToken == "" {
+		return chat.NewID("vi"), nil
+	}
+	// Keep the same visitor when the old token is ours and for this site, even if it expired:
+	// the browser holding it is the same browser.
+	claims, err := h.Signer.ParseIgnoringExpiry(visitorToken)
+	if err != nil || claims.Kind != auth.KindVisitor || claims.Site != siteID {
+		return chat.NewID("vi"), nil
+	}
+	v, err := h.Store.Visitor(ctx, claims.Subject())
+	switch {
+	case errors.Is(err, chat.ErrNotFound):
+		return claims.Subject(), nil // has not written yet
+	case err != nil:
+		return "", fmt.Errorf("visitor of the old token: %w", err)
+	case v.ExternalID != "":
+		return chat.NewID("vi"), nil
+	}
+	return v.ID, nil
+}
+
+// identify returns the site's visitor for an identified user, creating them on first sight and
+// updating email and name from the token: the site's backend is the source of truth.
+func (h *handlers) identify(ctx context.Context, siteID string, id *auth.Identity) (string, error) {
+	for attempt := 0; ; attempt++ {
+		found, err := h.Store.VisitorByExternalID(ctx, siteID, id.Subject)
+		if err != nil && !errors.Is(err, chat.ErrNotFound) {
+			return "", fmt.Errorf("find verified visitor: %w", err)
+		}
+		v := &chat.Visitor{ID: chat.NewID("vi"), SiteID: siteID, ExternalID: id.Subject}
+		err = h.Store.Tx(ctx, func(tx chat.Tx) error {
+			if found != nil {
+				cur, err := tx.Visitor(found.ID)
+				if err != nil {
+					return err
+				}
+				v = cur
+			}
+			if id.Email != "" {
+				v.Email, v.EmailVerified = id.Email, true
+			}
+			if id.Name != "" {
+				v.Name = id.Name
+			}
+			v.LastSeenAt = time.Now()
+			return tx.SaveVisitor(v)
+		})
+		// Two first visits of the same user at once (two devices): the other one created the
+		// row, so look again and update it.
+		if chat.ErrorCode(err) == chat.EConflict && found == nil && attempt == 0 {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("save verified visitor: %w", err)
+		}
+		return v.ID, nil
+	}
 }
 
 // availability says whether a person can answer now. NextChangeAt is when that is expected to

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -177,4 +178,32 @@ func retarget(tok string) string {
 	parts := strings.Split(tok, ".")
 	parts[1] = base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"admin","aud":"shop","exp":` + itoa(now.Add(time.Minute).Unix()) + `}`))
 	return strings.Join(parts, ".")
+}
+
+// A site's backend signs the token as docs/api.md shows; Baton verifies it against the site.
+func ExampleVerifyIdentity() {
+	site := &chat.Site{Key: "shop", IdentitySecret: "the site's identity secret"}
+	userID, email, name := "user-42", "jane@example.com", "Jane Doe"
+
+	now := time.Now()
+	identityToken, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"sub":   userID,
+		"aud":   "shop",
+		"email": email,
+		"name":  name,
+		"iat":   now.Unix(),
+		"exp":   now.Add(time.Hour).Unix(),
+	}).SignedString([]byte(site.IdentitySecret))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	id, err := auth.VerifyIdentity(identityToken, site, time.Now())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(id.Subject, id.Email, id.Name)
+	// Output: user-42 jane@example.com Jane Doe
 }
