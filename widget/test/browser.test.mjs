@@ -185,7 +185,7 @@ test("shows an inline form, explains a bad email, and takes the corrected one", 
 
 test("marks the bot's replies as automated, with the bot's name", async () => {
   await withBrowser({}, async (context) => {
-    const page = await visit(context);
+    const page = await visit(context, "site=botshop");
     await openChat(page);
     await send(page, "robotcheck: who am I talking to?");
     await waitRow(page, "I am the shop's assistant.");

@@ -90,8 +90,19 @@ export async function startBaton() {
       "default_locale: en",
       'appearance: {color: "#4f46e5", position: right, launcher_label: "Chat with us", greeting: "Hi! How can we help?"}',
       'texts: {nl: {send: "Verstuur"}}',
-      // The bot speaks only when a message says "robotcheck", so the other tests talk to people.
-      'bot: {name: "Shop bot", respond_only_tagged: true}',
+      "",
+    ].join("\n"),
+  );
+  await baton(bin, ["site", "apply", "--data", data, "-f", site]);
+  // A second shop whose bot answers (pages take ?site=botshop); the demo site has no bot, so
+  // the other tests talk to people only.
+  await writeFile(
+    site,
+    [
+      "key: botshop",
+      "name: Bot Shop",
+      `allowed_origins: ["${pageOrigin}", "${url}"]`,
+      'bot: {name: "Shop bot"}',
       'tags: [{tag: bot_check, keywords: [robotcheck], instruction: "I am the shop\'s assistant.", post_action: no_reply}]',
       "",
     ].join("\n"),
@@ -206,7 +217,7 @@ export const HOSTILE_CSS = `
 `;
 
 function pageHTML(baseURL, q, title) {
-  const attrs = [`src="${baseURL}/widget.js"`, `data-site="demo"`];
+  const attrs = [`src="${baseURL}/widget.js"`, `data-site="${escapeAttr(q.get("site") || "demo")}"`];
   if (q.get("locale")) attrs.push(`data-locale="${escapeAttr(q.get("locale"))}"`);
   if (q.get("identity")) attrs.push(`data-identity-token="${escapeAttr(q.get("identity"))}"`);
   const queue = q.get("queue")
