@@ -209,6 +209,7 @@ func Storage(name, postgresAdmin string) (BatonOptions, error) {
 // EnvFlag is a repeatable -env KEY=VALUE flag: extra environment for the server under test.
 type EnvFlag []string
 
+// String lists the variables, for flag's usage text.
 func (e *EnvFlag) String() string { return strings.Join(*e, " ") }
 
 // Set adds one KEY=VALUE.

@@ -25,6 +25,7 @@ func Summarise(d []time.Duration) Latencies {
 	return Latencies{N: len(d), P50: at(0.50), P90: at(0.90), P99: at(0.99), P999: at(0.999), Max: d[len(d)-1]}
 }
 
+// String prints the summary in milliseconds.
 func (l Latencies) String() string {
 	return fmt.Sprintf("n=%d p50=%s p90=%s p99=%s p99.9=%s max=%s", l.N, MS(l.P50), MS(l.P90), MS(l.P99), MS(l.P999), MS(l.Max))
 }
