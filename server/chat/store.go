@@ -64,6 +64,8 @@ type Tx interface {
 	MessageByClientID(authorID, clientID string) (*Message, error)
 	// Message finds a message by id.
 	Message(id string) (*Message, error)
+	// HumanRepliedSince reports whether an agent wrote to the visitor after seq.
+	HumanRepliedSince(conversationID string, seq int64) (bool, error)
 }
 
 // ConversationFilter selects conversations for a list, newest activity first.

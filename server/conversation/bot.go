@@ -88,29 +88,29 @@ func (s *Service) BotReply(ctx context.Context, t BotTurn) (*chat.Conversation, 
 	if err := t.validate(); err != nil {
 		return nil, err
 	}
-	// Under the conversation's lock no one else appends to it, so what a person said since the
-	// answered message cannot change between this check and the commit.
+	// Under the conversation's lock, and checked inside the transaction, what a person said
+	// since the answered message cannot change before the commit.
 	unlock := s.lock(t.ConversationID)
 	defer unlock()
-	spoke, err := s.humanSpokeSince(ctx, t.ConversationID, t.Answers.Seq)
-	if err != nil {
-		return nil, err
-	}
-	if spoke {
-		return nil, ErrNotBots
-	}
 	var (
 		conv    *chat.Conversation
 		out     []*chat.Message
 		changed bool
 	)
-	err = s.store.Tx(ctx, func(tx chat.Tx) error {
+	err := s.store.Tx(ctx, func(tx chat.Tx) error {
 		out, changed = nil, false
 		c, err := tx.Conversation(t.ConversationID)
 		if err != nil {
 			return err
 		}
 		if c.Status != chat.StatusBot || c.BotPaused {
+			return ErrNotBots
+		}
+		// A person answered since (and handed back to the bot): this answer is stale.
+		if spoke, err := tx.HumanRepliedSince(c.ID, t.Answers.Seq); err != nil || spoke {
+			if err != nil {
+				return err
+			}
 			return ErrNotBots
 		}
 		if len(t.Messages) > 0 {
@@ -174,26 +174,6 @@ func (s *Service) BotReply(ctx context.Context, t BotTurn) (*chat.Conversation, 
 	}
 	s.publishAll(ctx, conv, out, changed)
 	return conv, nil
-}
-
-// humanSpokeSince reports whether an agent wrote to the visitor after seq.
-func (s *Service) humanSpokeSince(ctx context.Context, id string, seq int64) (bool, error) {
-	for after, page := seq, 0; page < 100; page++ {
-		list, more, err := s.store.Messages(ctx, chat.MessageQuery{ConversationID: id, After: after, Limit: 500})
-		if err != nil {
-			return false, fmt.Errorf("bot reply: read messages: %w", err)
-		}
-		for _, m := range list {
-			if m.AuthorType == chat.AuthorAgent && m.Kind == chat.KindText {
-				return true, nil
-			}
-		}
-		if !more || len(list) == 0 {
-			return false, nil
-		}
-		after = list[len(list)-1].Seq
-	}
-	return true, nil // thousands of messages since: certainly not the bot's turn any more
 }
 
 // QueueInput says why a conversation leaves the bot for the team.

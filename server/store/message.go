@@ -98,6 +98,21 @@ func (t *tx) Message(id string) (*chat.Message, error) {
 	return m, nil
 }
 
+// HumanRepliedSince reports whether an agent wrote to the visitor after seq: one indexed probe,
+// however long the conversation.
+func (t *tx) HumanRepliedSince(conversationID string, seq int64) (bool, error) {
+	var one int
+	err := t.q.QueryRowContext(t.ctx, `SELECT 1 FROM messages WHERE conversation_id = $1 AND seq > $2 AND author_type = 'agent' AND kind = 'text' LIMIT 1`,
+		conversationID, seq).Scan(&one)
+	if err != nil {
+		if notFound(err, "") == chat.ErrNotFound {
+			return false, nil
+		}
+		return false, fmt.Errorf("human replied since: %w", err)
+	}
+	return true, nil
+}
+
 // Messages returns a conversation's messages after (or before) a sequence number, in order.
 func (db *DB) Messages(ctx context.Context, q chat.MessageQuery) ([]*chat.Message, bool, error) {
 	limit := q.Limit
