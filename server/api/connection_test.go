@@ -101,3 +101,22 @@ func TestMetricsAndHealth(t *testing.T) {
 		}
 	}
 }
+
+func TestHelloIsTheFirstFrame(t *testing.T) {
+	e := start(t)
+	_, tok := e.agent("Alice", chat.RoleAgent, "demo")
+	for i := 0; i < 3; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ws, _, err := websocket.Dial(ctx, strings.Replace(e.url, "http://", "ws://", 1)+"/v1/ws?token="+tok, nil)
+		if err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		_, b, err := ws.Read(ctx)
+		cancel()
+		ws.CloseNow()
+		if err != nil || !strings.HasPrefix(string(b), `{"type":"hello"`) {
+			t.Fatalf("first frame %s (%v)", b, err)
+		}
+	}
+}

@@ -148,21 +148,21 @@ func (s *Server) ServeWS(e echo.Context) error {
 	c.ws = ws
 	c.ctx, c.cancel = context.WithCancel(s.ctx)
 	c.lastActive.Store(s.Now().UnixNano())
-	if !s.Hub.register(c) {
-		ws.Close(websocket.StatusTryAgainLater, "server shutting down: reconnect")
-		c.cancel()
-		return nil
-	}
 	role := string(c.actor.Type)
-	metrics.Connections.WithLabelValues(role).Inc()
-	metrics.ConnectionsTotal.WithLabelValues(role).Inc()
 	hello := wire.Hello{Type: "hello", Role: role, HeartbeatMS: s.Heartbeat.Milliseconds(), ServerTime: s.Now().UnixMilli()}
 	if c.agent != nil {
 		hello.AgentID = c.agent.ID
 	} else {
 		hello.VisitorID, hello.SiteID = c.visitorID, c.actor.SiteID
 	}
+	// hello goes first: registering announces the agent's presence, to this connection too.
 	c.send(wire.Marshal(hello))
+	if !s.Hub.register(c) {
+		c.close(websocket.StatusTryAgainLater, "server shutting down: reconnect")
+		return nil
+	}
+	metrics.Connections.WithLabelValues(role).Inc()
+	metrics.ConnectionsTotal.WithLabelValues(role).Inc()
 	// The connection lives on in a goroutine of its own and the handler returns: the HTTP
 	// server's goroutine (its stack grown by routing and middleware), the request and the echo
 	// context are freed. That is a third of what an idle visitor would otherwise cost; see
