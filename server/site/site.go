@@ -17,6 +17,7 @@ import (
 	"github.com/go-playground/validator/v10"
 	"gopkg.in/yaml.v3"
 
+	"github.com/batonchat/baton/server/hours"
 	"github.com/batonchat/baton/server/knowledge"
 )
 
@@ -36,8 +37,13 @@ type Settings struct {
 	Bot *Bot `yaml:"bot,omitempty" json:"bot,omitempty"`
 	// Tags are the owner's smart tags.
 	Tags []Tag `yaml:"tags,omitempty" json:"tags,omitempty" validate:"max=100,dive"`
+	// Handoff says what happens when the bot gives a conversation up (see docs/handoff.md).
+	Handoff *Handoff `yaml:"handoff,omitempty" json:"handoff,omitempty"`
+	// BusinessHours is when people answer (see docs/business-hours.md); nil: always open.
+	BusinessHours *hours.Settings `yaml:"business_hours,omitempty" json:"business_hours,omitempty" validate:"-"`
 
 	detector *knowledge.Detector // built by Validate from Tags
+	calendar *hours.Calendar     // built by Validate from BusinessHours
 }
 
 // Appearance is how the widget looks on the owner's page.
@@ -126,6 +132,8 @@ type Public struct {
 	DefaultLocale string                       `json:"default_locale"`
 	Appearance    Appearance                   `json:"appearance"`
 	Texts         map[string]map[string]string `json:"texts"`
+	// HideWhenUnavailable asks the widget to hide its launcher while nobody is available.
+	HideWhenUnavailable bool `json:"hide_when_unavailable,omitempty"`
 }
 
 // Public returns the widget's view of the settings.
@@ -138,7 +146,8 @@ func (s *Settings) Public() Public {
 	if loc == "" {
 		loc = "en"
 	}
-	return Public{Key: s.Key, Name: s.Name, DefaultLocale: loc, Appearance: s.Appearance, Texts: texts}
+	return Public{Key: s.Key, Name: s.Name, DefaultLocale: loc, Appearance: s.Appearance, Texts: texts,
+		HideWhenUnavailable: s.Handoff != nil && s.Handoff.HideWhenUnavailable}
 }
 
 // ValidationError lists every problem of a document, each naming the field and the reason.
@@ -207,6 +216,7 @@ func (s *Settings) Validate() error {
 		problems = append(problems, field+": "+reason(fe))
 	}
 	problems = append(problems, s.validateBot()...)
+	problems = append(problems, s.validateHandoff()...)
 	if len(problems) == 0 {
 		return nil
 	}
