@@ -17,6 +17,7 @@ import (
 	"github.com/batonchat/baton/server/auth"
 	"github.com/batonchat/baton/server/chat"
 	"github.com/batonchat/baton/server/conversation"
+	"github.com/batonchat/baton/server/handoff"
 	"github.com/batonchat/baton/server/metrics"
 	"github.com/batonchat/baton/server/ratelimit"
 	"github.com/batonchat/baton/server/realtime"
@@ -36,6 +37,8 @@ type Deps struct {
 	Limits   Limits
 	// Draining is set during shutdown: /readyz then fails so load balancers stop sending.
 	Draining *atomic.Bool
+	// Handoff answers availability and the dashboard's numbers; nil: nobody is ever available.
+	Handoff *handoff.Service
 }
 
 // Limits are the budgets of the public entry points.
@@ -65,6 +68,7 @@ func NewRouter(d Deps) *echo.Echo {
 	h.bindAgents(e)
 	h.bindConversations(e)
 	h.bindSites(e)
+	h.bindStats(e)
 	e.GET("/v1/ws", d.Realtime.ServeWS)
 	if d.Web != nil {
 		e.GET("/widget.js", d.Web.Loader)

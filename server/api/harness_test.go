@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -28,7 +29,8 @@ type env struct {
 	t    *testing.T
 	url  string
 	db   *store.DB
-	stop func()
+	srv  *app.Server
+	stop func() // stops the server once; later calls do nothing
 }
 
 type envOption func(*app.Config)
@@ -81,17 +83,20 @@ func launch(t *testing.T, demoBot bool, opts ...envOption) *env {
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
-	e := &env{t: t, url: "http://" + addr.String(), db: srv.Store()}
+	e := &env{t: t, url: "http://" + addr.String(), db: srv.Store(), srv: srv}
+	var once sync.Once
 	e.stop = func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("server stopped with %v", err)
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("server stopped with %v", err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Error("server did not stop")
 			}
-		case <-time.After(20 * time.Second):
-			t.Error("server did not stop")
-		}
+		})
 	}
 	t.Cleanup(e.stop)
 	return e

@@ -215,7 +215,7 @@ func (h *handlers) siteConfig(c echo.Context) error {
 	body := wire.Marshal(struct {
 		site.Public
 		Availability availability `json:"availability"`
-	}{l.Settings.Public(), availability{Available: h.Realtime.Hub.Available(l.Site.ID)}})
+	}{l.Settings.Public(), h.availabilityOf(c, l)})
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
 	hd := c.Response().Header()

@@ -19,6 +19,7 @@ import (
 	"github.com/batonchat/baton/server/bot"
 	"github.com/batonchat/baton/server/chat"
 	"github.com/batonchat/baton/server/conversation"
+	"github.com/batonchat/baton/server/handoff"
 	"github.com/batonchat/baton/server/ratelimit"
 	"github.com/batonchat/baton/server/realtime"
 	"github.com/batonchat/baton/server/site"
@@ -52,6 +53,7 @@ type Server struct {
 	http     *http.Server
 	rt       *realtime.Server
 	bots     *bot.Engine
+	handoff  *handoff.Service
 	draining atomic.Bool
 	ln       net.Listener
 }
@@ -85,7 +87,7 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 	}
 	sites := site.NewCache(s.db, 5*time.Second)
 	hub := realtime.NewHub()
-	svc := conversation.New(s.db, hub, s.log, nil)
+	svc := conversation.New(s.db, hub, s.log, cfg.Now)
 	perMinute := func(n float64, burst int) *ratelimit.Limiter {
 		return ratelimit.New(ratelimit.Limit{PerMinute: n, Burst: burst}, nil)
 	}
@@ -94,10 +96,15 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 		VisitorMessages: perMinute(cfg.RateVisitorMessages, max(10, int(cfg.RateVisitorMessages/2))),
 		IPMessages:      perMinute(cfg.RateIPMessages, max(20, int(cfg.RateIPMessages/4))),
 	})
+	// When the bot gives a conversation up, the handoff asks the visitor first, then delivers it
+	// by the site's method; it hears the visitor's answers through the bot, in order.
+	s.handoff = handoff.New(handoff.Options{Conversations: svc, Store: s.db, Sites: sites, Presence: hub,
+		Dispatcher: cfg.Dispatcher, Notifier: cfg.Notifier, Log: s.log, Now: cfg.Now})
+	svc.OnAgentReply(s.handoff.AgentReplied)
 	// The bot answers after a visitor's message is committed and published, on its own
 	// goroutines: it never slows down or blocks the visitor's send.
 	s.bots = bot.New(bot.Options{Service: svc, Store: s.db, Sites: sites, Log: s.log, Realtime: s.rt,
-		AllowPrivate: cfg.BotAllowPrivate})
+		AllowPrivate: cfg.BotAllowPrivate, Handoff: s.handoff})
 	svc.OnVisitorMessage(s.bots.Notify)
 	wh, err := web.New(web.Options{Assets: baton.Assets(), PublicURL: cfg.publicURL(), AllowOrigin: sites.AllowsOrigin})
 	if err != nil {
@@ -105,6 +112,7 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 	}
 	router := api.NewRouter(api.Deps{
 		Store: s.db, Service: svc, Realtime: s.rt, Signer: signer, Sites: sites, Web: wh, Log: s.log, Draining: &s.draining,
+		Handoff: s.handoff,
 		Limits: api.Limits{
 			VisitorTokenTTL: 90 * 24 * time.Hour,
 			AgentTokenTTL:   12 * time.Hour,
@@ -126,6 +134,13 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 
 // Store is the server's database (for tests and tools running in the same process).
 func (s *Server) Store() *store.DB { return s.db }
+
+// Handoff is the server's handoff flow (for tests and tools running in the same process: the
+// outbox reports deliveries to it).
+func (s *Server) Handoff() *handoff.Service { return s.handoff }
+
+// Realtime is the server's realtime API (for tests: who is connected).
+func (s *Server) Realtime() *realtime.Server { return s.rt }
 
 // Listen binds the address; Run serves on it. Split so tests and callers learn the port.
 func (s *Server) Listen() (net.Addr, error) {

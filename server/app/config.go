@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/batonchat/baton/server/handoff"
 )
 
 // Config is everything `baton serve` can be told. Each field has a BATON_* environment
@@ -43,6 +45,11 @@ type Config struct {
 
 	Heartbeat       time.Duration // BATON_HEARTBEAT: silence before the server pings a connection
 	ShutdownTimeout time.Duration // BATON_SHUTDOWN_TIMEOUT: how long in-flight work may take on SIGTERM
+
+	// Set by code, never by the environment: tests and programs embedding Baton.
+	Now        func() time.Time   // the clock of conversations and handoffs (business hours); nil: time.Now
+	Dispatcher handoff.Dispatcher // delivers tickets, emails and webhooks of handoffs; nil: see handoff.Options
+	Notifier   handoff.Notifier   // emails the team's replies to visitors who left; nil: none
 }
 
 // Defaults returns the configuration with every default filled in.

@@ -579,7 +579,32 @@ type storedConv struct {
 	Messages  []message `json:"-"`
 }
 
+// readStore reads every conversation of the demo site. The bot may still be answering the last
+// messages sent (each unknown message gets its "I don't know" and the offer of a person), so it
+// reads again until every conversation's messages match its last_seq, for a few seconds at most;
+// what then still differs is for checkGapFree to report.
 func readStore(ctx context.Context, t *testing.T, base, token string) *store {
+	t.Helper()
+	var st *store
+	for try := 0; try < 100; try++ {
+		if st = readStoreOnce(ctx, t, base, token); st.settled() {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return st
+}
+
+func (st *store) settled() bool {
+	for _, c := range st.convs {
+		if int64(len(c.Messages)) != c.LastSeq {
+			return false
+		}
+	}
+	return true
+}
+
+func readStoreOnce(ctx context.Context, t *testing.T, base, token string) *store {
 	t.Helper()
 	st := &store{byClientID: map[string][]message{}}
 	cursor := ""

@@ -48,6 +48,25 @@ type Handoff interface {
 	Start(ctx context.Context, r HandoffRequest) error
 }
 
+// AnswerRequest is a visitor message that may answer what the handoff asked.
+type AnswerRequest struct {
+	Conversation *chat.Conversation
+	Site         *chat.Site
+	Settings     *site.Settings
+	Visitor      *chat.Visitor // nil when the visitor has no profile yet
+	Message      *chat.Message
+	Locale       string // the visitor's language, as for HandoffRequest
+}
+
+// Listener is implemented by a Handoff that asks the visitor something (whether they want a
+// person, their email): the engine offers it each visitor message of a conversation that is
+// the bot's, in order, before the brain. A form's answer never reaches the brain.
+type Listener interface {
+	// Answer takes the message when it answers the handoff; handled false lets the bot answer
+	// it as usual.
+	Answer(ctx context.Context, r AnswerRequest) (handled bool, err error)
+}
+
 // QueueHandoff is the default handoff: the bot says it passes the message on, and the
 // conversation goes to the Unassigned queue with an event for agents saying why.
 type QueueHandoff struct {

@@ -66,6 +66,19 @@ func (e *Engine) answerMessage(j *job) (string, error) {
 	if in.lang == "" {
 		in.lang = l.Settings.DefaultLocale
 	}
+	if hl, ok := e.o.Handoff.(Listener); ok {
+		handled, err := hl.Answer(ctx, AnswerRequest{Conversation: conv, Site: l.Site, Settings: l.Settings, Visitor: in.visitor,
+			Message: j.msg, Locale: in.lang})
+		if err != nil {
+			return "failed", fmt.Errorf("handoff answer: %w", err)
+		}
+		if handled {
+			return "handoff_answer", nil
+		}
+	}
+	if formAnswer(j.msg) {
+		return "skipped", nil // an answer to a form is not a question
+	}
 
 	p := e.decide(ctx, in)
 	t := p.turn
@@ -91,6 +104,11 @@ func (e *Engine) answerMessage(j *job) (string, error) {
 		return "failed", fmt.Errorf("handoff: %w", err)
 	}
 	return "handoff", nil
+}
+
+// formAnswer reports whether m is a visitor's answer to an inline form (submit_form).
+func formAnswer(m *chat.Message) bool {
+	return m.Event != nil && m.Event["action"] == "form_submitted"
 }
 
 // plan is what the bot does with one message.

@@ -28,6 +28,7 @@ func (s *Service) OnVisitorMessage(fn func(c *chat.Conversation, m *chat.Message
 type BotMessage struct {
 	Text         string
 	QuickReplies []chat.QuickReply
+	Form         *chat.Form // an inline form (the handoff's email question); see BotEdit.Say
 }
 
 // BotTurn is the bot's answer to one visitor message. It is committed all at once, or not at all.

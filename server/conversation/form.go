@@ -114,6 +114,13 @@ func (s *Service) SubmitForm(ctx context.Context, actor Actor, messageID, formID
 	s.decorate(ctx, res.Conversation)
 	if !res.Duplicate {
 		s.publishMessage(res.Conversation, res.Message, chat.OriginOf(ctx))
+		// The bot's handoff waits for some answers (the visitor's email): it hears them in
+		// order with the visitor's other messages.
+		if s.visitorHook != nil {
+			cp := *res.Conversation
+			cp.Tags = append([]string(nil), res.Conversation.Tags...)
+			s.visitorHook(&cp, res.Message)
+		}
 	}
 	return &res, nil
 }

@@ -46,7 +46,8 @@ type Service struct {
 
 	names sync.Map // agent id → name, for display
 
-	visitorHook func(c *chat.Conversation, m *chat.Message) // see OnVisitorMessage
+	visitorHook func(c *chat.Conversation, m *chat.Message)                   // see OnVisitorMessage
+	agentHook   func(tx chat.Tx, c *chat.Conversation, m *chat.Message) error // see OnAgentReply
 }
 
 // New returns a Service. now may be nil (time.Now).
@@ -250,6 +251,11 @@ func (s *Service) agentSend(ctx context.Context, actor Actor, conversationID str
 			AuthorName: actor.name(), Kind: kind, Text: in.Text, QuickReplies: in.QuickReplies, Form: in.Form, CreatedAt: s.now()}
 		if err := tx.AppendMessage(c, m, !in.Note); err != nil {
 			return err
+		}
+		if s.agentHook != nil && !in.Note && actor.Type == chat.AuthorAgent {
+			if err := s.agentHook(tx, c, m); err != nil {
+				return err
+			}
 		}
 		res.Message, res.Conversation = m, c
 		return nil

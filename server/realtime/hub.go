@@ -168,6 +168,26 @@ func (h *Hub) Available(siteID string) bool {
 	return false
 }
 
+// OnlineAgents returns the human agents of the site who are connected and online (not away).
+func (h *Hub) OnlineAgents(siteID string) []string {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	var out []string
+	for id, conns := range h.agents {
+		if h.presence[id] == "online" && len(conns) > 0 && conns[0].agent.Role != chat.RoleBot && conns[0].agent.CanAccessSite(siteID) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// VisitorConnected reports whether the visitor has the chat open in a tab.
+func (h *Hub) VisitorConnected(visitorID string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.visitors[visitorID]) > 0
+}
+
 // Connections counts open connections by role.
 func (h *Hub) Connections() (visitors, agents int) {
 	h.mu.RLock()

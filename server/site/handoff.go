@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/batonchat/baton/server/helpdesk"
 	"github.com/batonchat/baton/server/hours"
 )
 
@@ -41,6 +42,9 @@ type Handoff struct {
 	Message string `yaml:"message,omitempty" json:"message,omitempty" validate:"max=4000"`
 	// Texts override what the flow says, per locale: locale → key → text (keys in docs/handoff.md).
 	Texts map[string]map[string]string `yaml:"texts,omitempty" json:"texts,omitempty" validate:"max=5,dive,keys,locale,endkeys"`
+	// Config is where tickets, emails and webhooks go (zendesk, gorgias, email, webhook,
+	// fallback_email), written beside the method; secrets are named, never written here.
+	helpdesk.Config `yaml:",inline"`
 }
 
 // HandoffTextKeys are the texts of the flow an owner may override, with the longest each may
@@ -106,6 +110,18 @@ func (s *Settings) validateHandoff() []string {
 	}
 	if h.Method == MethodMessage && strings.TrimSpace(h.Message) == "" {
 		bad("message", "is required when method is message: say where visitors find help (links work)")
+	}
+	switch h.Method {
+	case MethodZendesk, MethodGorgias, MethodEmail, MethodWebhook:
+		if err := h.Config.Validate(h.Method); err != nil {
+			if ps, ok := err.(helpdesk.Problems); ok {
+				for _, p := range ps {
+					problems = append(problems, "handoff."+p)
+				}
+			} else {
+				bad("method", "%v", err)
+			}
+		}
 	}
 	locales := make([]string, 0, len(h.Texts))
 	for loc := range h.Texts {

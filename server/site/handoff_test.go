@@ -26,6 +26,10 @@ business_hours:
   weekly: {monday: ["09:00-12:30", "13:30-17:30"]}
   holidays: [{date: 2026-12-25, name: Christmas}]
 `, nil},
+		{"a helpdesk with its settings", "handoff:\n  method: zendesk\n  zendesk: {subdomain: shop, email: agent@shop.example, token_env: ZD_TOKEN}\n  fallback_email: support@shop.example\n", nil},
+		{"a helpdesk without its settings", "handoff: {method: gorgias}\n", []string{"handoff.gorgias: is required for the gorgias method"}},
+		{"a helpdesk's settings, by field", "handoff:\n  method: email\n  email: {to: nobody}\n  fallback_email: also-nobody\n",
+			[]string{`handoff.email.to: "nobody" is not an email address`, "handoff.fallback_email"}},
 		{"an unknown method", "handoff: {method: pigeon}\n", []string{`handoff.method: "pigeon" must be one of`}},
 		{"method message needs its message", "handoff: {method: message}\n", []string{"handoff.message: is required"}},
 		{"a wait over a day", "handoff: {expected_wait: 25h}\n", []string{"handoff.expected_wait"}},
@@ -54,6 +58,23 @@ business_hours:
 				}
 			}
 		})
+	}
+}
+
+func TestHandoffSectionRoundTripsThroughJSON(t *testing.T) {
+	doc := "key: shop\nname: Shop\nhandoff:\n  method: webhook\n  webhook: {url: \"https://hooks.shop.example/baton\", secret_env: HOOK_SECRET}\n" +
+		"  texts: {en: {yes: Sure}}\n"
+	s, err := ParseYAML([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseJSON(s.JSON())
+	if err != nil {
+		t.Fatalf("%v in %s", err, s.JSON())
+	}
+	if back.Handoff.Webhook == nil || back.Handoff.Webhook.SecretEnv != "HOOK_SECRET" || back.Handoff.Texts["en"]["yes"] != "Sure" ||
+		!strings.Contains(string(s.JSON()), `"webhook":{"url"`) {
+		t.Fatalf("round trip: %s", s.JSON())
 	}
 }
 
