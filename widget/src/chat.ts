@@ -555,6 +555,7 @@ function start(core: Core): UI {
       await sync();
       flush();
       attributes();
+      tellZone();
       if (conv) command("page", { url: location.href, title: document.title }).catch(() => {});
       markRead();
     } catch {
@@ -572,6 +573,7 @@ function start(core: Core): UI {
         try {
           const d = await command("send", { client_id: o.c, text: o.t });
           setConversation(d.conversation);
+          tellZone();
           dropOutgoing(o.c);
           add(d.message, false);
           core.emit("message_sent", publicMessage(d.message));
@@ -590,6 +592,16 @@ function start(core: Core): UI {
       flushing = false;
       updateExtras();
     }
+  };
+
+  // The handoff writes opening times in the visitor's own time zone and language: tell the
+  // server once per page, as soon as there is a conversation (a visitor is stored with it).
+  let told = false;
+  const tellZone = () => {
+    if (told || !connected || !conv) return;
+    told = true;
+    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    command("set_attributes", { attributes: tz ? { locale: core.locale, tz } : { locale: core.locale } }).catch(() => (told = false));
   };
 
   const attributes = () => {

@@ -155,6 +155,7 @@ const CSS =
   const setOpen = (o: boolean, focus = true) => {
     if (o === open || !config) return;
     open = o;
+    frame.hidden = false; // Baton("open") shows a hidden launcher's chat all the same
     try {
       if (o) sessionStorage.setItem(OPEN_KEY, "1");
       else sessionStorage.removeItem(OPEN_KEY);
@@ -257,7 +258,9 @@ const CSS =
         frame.style.setProperty("--ct", contrastText(c));
         if (a.position === "left") frame.classList.add("left");
         paint();
-        frame.hidden = false;
+        // A site may hide the launcher while nobody can answer (not from a visitor mid-conversation).
+        const av = cfg.availability;
+        frame.hidden = !!(cfg.hide_when_unavailable && av && !av.available && !load().conv);
         readyResolve();
         emit("ready");
         let reopen = false;

@@ -14,6 +14,8 @@ export interface SiteConfig {
   };
   texts?: Record<string, Record<string, string>>;
   availability?: { available: boolean; next_change_at: number | null } | null;
+  /** Hide the launcher while nobody is available. */
+  hide_when_unavailable?: boolean;
 }
 
 /** An author of a message or a typing event. */

@@ -199,6 +199,90 @@ test("marks the bot's replies as automated, with the bot's name", async () => {
   });
 });
 
+/** How the handoff says when the team is back, as the server writes it for a visitor in tz. */
+function backAt(at, tz) {
+  const date = (d) => new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }).format(d);
+  const days = Math.round((Date.parse(date(at)) - Date.parse(date(new Date()))) / 86400000);
+  const clock = new Intl.DateTimeFormat("en-GB", { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at);
+  const weekday = new Intl.DateTimeFormat("en-US", { timeZone: tz, weekday: "long" }).format(at);
+  return days === 0 ? `today at ${clock}` : days === 1 ? `tomorrow at ${clock}` : `on ${weekday} at ${clock}`;
+}
+
+/** The visitor's side of a handoff: an unknown question, the consent button, the email form. */
+async function askForAPerson(page) {
+  await openChat(page);
+  await send(page, "Can I bring my pet iguana to the moon?");
+  await waitRow(page, "Sorry, I don't have an answer to that.");
+  await waitRow(page, "I can connect you with someone from our team. Would you like that?");
+  await page.getByRole("button", { name: "No, thanks", exact: true }).waitFor();
+  await page.getByRole("button", { name: "Yes, connect me with an agent", exact: true }).click();
+  await waitRow(page, "Yes, connect me with an agent");
+  const field = page.getByLabel("Your email", { exact: true });
+  await field.fill("jane@x"); // the browser takes it for type=email; the server does not
+  await page.getByRole("button", { name: "Submit", exact: true }).click();
+  await page.getByRole("alert").filter({ hasText: "is not an email address" }).waitFor();
+  await field.fill("jane@example.com");
+  await field.press("Enter");
+  await waitRow(page, "jane@example.com");
+}
+
+test("hands over off hours: consent, email, and the auto-response in the visitor's time", async () => {
+  await withBrowser({ timezoneId: "America/New_York" }, async (context) => {
+    const page = await visit(context, "site=closedshop");
+    await askForAPerson(page);
+    await waitRow(
+      page,
+      `Thanks! Our team is away right now: we're back ${backAt(server.closedUntil, "America/New_York")}. ` +
+        "We'll reply here, or by email at jane@example.com if you have left the chat by then.",
+    );
+    const conv = await until(async () => JSON.parse((await page.evaluate(() => localStorage.getItem("baton:closedshop"))) || "{}").conv, "the conversation");
+    const c = await until(async () => {
+      const d = await server.api("GET", `/v1/conversations/${conv}`);
+      return d.conversation.status === "unassigned" && d.conversation;
+    }, "the conversation to wait in Unassigned");
+    assert.deepEqual(c.tags, ["sys_human_help"]);
+    await assertGapFree(page);
+  });
+});
+
+test("hands over on hours: someone is coming, and the agent's reply arrives live", async () => {
+  await withBrowser({}, async (context) => {
+    const agent = await agentSocket(context); // Alice is online: the team answers live
+    try {
+      const page = await visit(context, "site=botshop");
+      await askForAPerson(page);
+      await waitRow(page, "Thanks! Someone from our team will be with you here shortly.");
+      const conv = JSON.parse(await page.evaluate(() => localStorage.getItem("baton:botshop"))).conv;
+      await server.reply(conv, "Hi Jane, Alice here. Iguanas travel free.");
+      await waitRow(page, "Hi Jane, Alice here. Iguanas travel free.");
+      await assertGapFree(page);
+    } finally {
+      await agent.close();
+    }
+  });
+});
+
+test("a site can hide the launcher while nobody is available", async () => {
+  await withBrowser({}, async (context) => {
+    const page = await context.newPage();
+    await page.goto(server.pageOrigin + "/?site=hiddenshop");
+    await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          window.Baton = window.Baton || function () { (window.Baton.q = window.Baton.q || []).push(arguments); };
+          window.Baton("on", "ready", resolve);
+        }),
+    );
+    const hidden = () => page.evaluate(() => document.querySelector("baton-chat").shadowRoot.querySelector(".f").hidden);
+    assert.equal(await hidden(), true, "the launcher shows while the shop is closed");
+    assert.equal(await launcher(page).count(), 0);
+    // The site's own button still opens the chat.
+    await page.evaluate(() => window.Baton("open"));
+    await messageBox(page).waitFor();
+    assert.equal(await hidden(), false);
+  });
+});
+
 test("shows the agent typing and an unread badge while closed", async () => {
   await withBrowser({}, async (context) => {
     const page = await visit(context);

@@ -108,6 +108,23 @@ export async function startBaton() {
     ].join("\n"),
   );
   await baton(bin, ["site", "apply", "--data", data, "-f", site]);
+  // Two shops closed now by their business hours (a holiday from yesterday to tomorrow, UTC):
+  // one whose bot hands over to the auto-response, one that hides its launcher meanwhile.
+  const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+  const closedUntil = new Date(day(2) + "T09:00:00Z");
+  const closed = [
+    "business_hours:",
+    "  timezone: UTC",
+    "  weekly: {" + ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map((d) => `${d}: ["09:00-17:00"]`).join(", ") + "}",
+    `  holidays: [{from: "${day(-1)}", to: "${day(1)}"}]`,
+  ];
+  for (const [key, extra] of [
+    ["closedshop", ['bot: {name: "Shop bot"}']],
+    ["hiddenshop", ["handoff: {hide_when_unavailable: true}"]],
+  ]) {
+    await writeFile(site, [`key: ${key}`, `name: ${key}`, `allowed_origins: ["${pageOrigin}", "${url}"]`, ...closed, ...extra, ""].join("\n"));
+    await baton(bin, ["site", "apply", "--data", data, "-f", site]);
+  }
   await baton(bin, ["agent", "add", "--data", data, "--email", AGENT.email, "--name", AGENT.name, "--role", "admin"], AGENT.password + "\n");
   const agentToken = await baton(bin, ["agent", "token", "--data", data, "--email", AGENT.email]);
 
@@ -168,6 +185,8 @@ export async function startBaton() {
   return {
     url,
     pageOrigin,
+    /** When closedshop and hiddenshop open again. */
+    closedUntil,
     /** An origin the demo site does not allow, serving the same pages. */
     foreignOrigin: pages.foreignOrigin,
     agentToken,
