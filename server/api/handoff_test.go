@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -294,8 +295,13 @@ func TestHandoffDeclinedOrIgnoredLeavesTheBotInCharge(t *testing.T) {
 // ---- the inbox --------------------------------------------------------------------------------
 
 func TestHandoffToTheInboxOnHoursWithSomeoneThere(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { handOverLive(t) })
+	t.Run("postgres", func(t *testing.T) { handOverLive(t, withPostgres(t)) })
+}
+
+func handOverLive(t *testing.T, opts ...envOption) {
 	rec := &recorder{}
-	e := startWithBot(t, withRecorder(rec), withClock(mondayMorning))
+	e := startWithBot(t, append(opts, withRecorder(rec), withClock(mondayMorning))...)
 	e.botSite("open", shop+officeHours+"handoff: {expected_wait: 5m}\n")
 	_, tok := e.agent("Alice", chat.RoleAgent, "open")
 	agent := e.mustDial(tok)
@@ -327,6 +333,31 @@ func TestHandoffToTheInboxOnHoursWithSomeoneThere(t *testing.T) {
 	// The visitor was there: nothing is emailed.
 	if n := rec.noticesFor(id); len(n) != 0 {
 		t.Fatalf("notices: %v", n)
+	}
+}
+
+func TestHandoffTellsTheWaitMeasuredOverThePastWeek(t *testing.T) {
+	e := startWithBot(t, withRecorder(&recorder{}))
+	e.botSite("shop", shop)
+	_, tok := e.agent("Alice", chat.RoleAgent, "shop")
+	agent := e.mustDial(tok)
+	handOver := func() (string, string) {
+		v := e.mustDial(e.visitorToken("shop"))
+		id := v.say("Can I pay with seashells?")
+		v.acceptHandoff("jane@example.com")
+		return v.botMessage().str("text"), id
+	}
+	// Until three conversations have had their first reply there is nothing to tell.
+	for i := 0; i < 3; i++ {
+		text, id := handOver()
+		if text != "Thanks! Someone from our team will be with you here shortly." {
+			t.Fatalf("handoff %d: %q", i, text)
+		}
+		agent.ok(map[string]any{"type": "send", "conversation_id": id, "client_id": fmt.Sprint("r", i), "text": "Hi!"})
+	}
+	// Alice answered within a second each time: "about 1 minute", rounded up.
+	if text, _ := handOver(); text != "Thanks! Someone from our team will be with you here in about 1 minute." {
+		t.Fatalf("measured: %q", text)
 	}
 }
 
@@ -723,6 +754,7 @@ func TestStatsCountTheHandoffs(t *testing.T) {
 	_, tok := e.agent("Alice", chat.RoleAgent, "shop")
 	agent := e.mustDial(tok)
 
+	offeredBefore := e.metric(`baton_handoff_steps_total{step="offered"}`)
 	// 1: answered by the bot. 2: declined. 3: accepted, to the team, answered by Alice.
 	// 4: offered, then a new question the bot answers.
 	v1 := e.mustDial(e.visitorToken("shop"))
@@ -759,6 +791,9 @@ func TestStatsCountTheHandoffs(t *testing.T) {
 	}
 	if s["median_consent_to_first_reply_ms"] == nil || s.str("time_zone") != "UTC" {
 		t.Errorf("median and zone: %v", s)
+	}
+	if n := e.metric(`baton_handoff_steps_total{step="offered"}`) - offeredBefore; n < 3 {
+		t.Errorf("the metric counted %v offers", n) // at least: other tests may run at the same time
 	}
 	// By tag: the two conversations about seashells.
 	e.do("GET", "/v1/sites/shop/stats?from="+today+"&to="+today+"&tag=seashells", admin, nil, &s)
@@ -834,6 +869,23 @@ business_hours:
 	if resp.StatusCode != 400 || !strings.Contains(body.obj("error").str("message"), "handoff.message: is required") {
 		t.Errorf("%d %v", resp.StatusCode, body)
 	}
+}
+
+// metric reads one sample of /metrics (0 when absent).
+func (e *env) metric(series string) float64 {
+	e.t.Helper()
+	body, err := e.get("/metrics")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			var n float64
+			fmt.Sscan(v, &n)
+			return n
+		}
+	}
+	return 0
 }
 
 func decode(t *testing.T, resp *http.Response, out any) {

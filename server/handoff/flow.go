@@ -24,6 +24,7 @@ func (s *Service) run(ctx context.Context, p *step) error {
 		botName = p.st.Bot.DisplayName()
 	}
 	_, err := s.o.Conversations.EditAsBot(ctx, p.conv, botName, func(e *conversation.BotEdit) error {
+		p.recorded = p.recorded[:0] // a transaction run again records again
 		ht, ok := e.Tx.(chat.HandoffTx)
 		if !ok {
 			return errors.New("handoff: the store's transactions do not keep handoff state")
@@ -78,6 +79,11 @@ func (s *Service) run(ctx context.Context, p *step) error {
 		h.State, h.Tries, h.UpdatedAt = string(r.Next.State), r.Next.Tries, now
 		return ht.SaveHandoff(h)
 	})
+	if err == nil {
+		for _, k := range p.recorded {
+			steps.WithLabelValues(k).Inc()
+		}
+	}
 	return err
 }
 
@@ -125,6 +131,7 @@ func (a *applier) record(kind string) error {
 			h.Reason, h.Tag = a.p.reason, a.p.tag
 		}
 	}
+	a.p.recorded = append(a.p.recorded, kind)
 	return a.ht.AddHandoffEvent(&chat.HandoffEvent{SiteID: h.SiteID, ConversationID: h.ConversationID, Kind: kind, At: a.now})
 }
 
@@ -162,8 +169,8 @@ func (a *applier) do(act Action, r *Result) error {
 		h.Outcome = "team"
 		a.fillEmail()
 		text := t.get("coming")
-		if hs := a.p.st.Handoff; hs != nil && hs.ExpectedWait > 0 {
-			text = t.get("coming_wait", "wait", formatWait(t.lang, time.Duration(hs.ExpectedWait)))
+		if a.p.wait > 0 {
+			text = t.get("coming_wait", "wait", formatWait(t.lang, a.p.wait))
 		}
 		if err := a.say(text); err != nil {
 			return err
@@ -340,6 +347,8 @@ func (s *Service) AgentReplied(tx chat.Tx, c *chat.Conversation, m *chat.Message
 		if err := ht.AddHandoffEvent(&chat.HandoffEvent{SiteID: h.SiteID, ConversationID: c.ID, Kind: RecFirstReply, At: now}); err != nil {
 			return err
 		}
+		// Counted before the reply commits: a failed reply is rare, and the counter is for trends.
+		steps.WithLabelValues(RecFirstReply).Inc()
 		if err := ht.SaveHandoff(h); err != nil {
 			return err
 		}

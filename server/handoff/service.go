@@ -129,7 +129,9 @@ type step struct {
 	// for Delivered and Failed
 	ref, failure string
 
-	handled bool // set by run: the input was the flow's
+	handled  bool          // set by run: the input was the flow's
+	recorded []string      // set by run: the steps recorded, counted once committed
+	wait     time.Duration // the expected wait told when a person is coming (0: "shortly")
 }
 
 // Start offers the visitor a person (or shows the owner's message, on a site without people).
@@ -163,6 +165,9 @@ func (s *Service) Answer(ctx context.Context, r bot.AnswerRequest) (bool, error)
 	}
 	p := &step{conv: r.Conversation.ID, site: r.Site, st: r.Settings, visitor: v, msg: r.Message,
 		facts: s.facts(ctx, r.Site.ID, r.Settings, v)}
+	if p.facts.Available && State(h.State) != Delivering {
+		p.wait = s.expectedWait(ctx, r.Site.ID, r.Settings) // this answer may bring a person
+	}
 	p.answer = func(f Flow) (Input, string) {
 		switch f.State {
 		case Offered:
@@ -254,6 +259,32 @@ func (s *Service) available(ctx context.Context, siteID string, st *site.Setting
 		}
 	}
 	return false
+}
+
+// Waits are measured over the past week, once there are enough of them to say something.
+const (
+	waitWindow     = 7 * 24 * time.Hour
+	minWaitSamples = 3
+)
+
+// expectedWait is what a visitor is told when a person is coming: the site's expected_wait,
+// else the median time from consent to a person's first reply over the past week's
+// conversations (with at least three), else 0 ("shortly").
+func (s *Service) expectedWait(ctx context.Context, siteID string, st *site.Settings) time.Duration {
+	if st.Handoff != nil && st.Handoff.ExpectedWait > 0 {
+		return time.Duration(st.Handoff.ExpectedWait)
+	}
+	now := s.o.Now()
+	c, err := s.o.Store.HandoffCounts(ctx, chat.StatsQuery{SiteID: siteID, From: now.Add(-waitWindow), To: now.Add(time.Minute)}, nil)
+	if err != nil {
+		s.o.Log.Warn("handoff: cannot measure the wait", "site", siteID, "err", err)
+		return 0
+	}
+	if len(c.ReplyDelays) < minWaitSamples {
+		return 0
+	}
+	m, _ := median(c.ReplyDelays)
+	return m
 }
 
 // Availability says whether a person can answer the site's visitors now and, when business
