@@ -29,7 +29,7 @@ func (db *DB) CreateAgent(ctx context.Context, a *chat.Agent) error {
 	}
 	return db.Tx(ctx, func(ct chat.Tx) error {
 		t := ct.(*tx)
-		_, err := t.q.ExecContext(ctx, `INSERT INTO agents (`+agentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		_, err := t.q.ExecContext(t.ctx, `INSERT INTO agents (`+agentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			a.ID, a.Email, a.Name, string(a.Role), a.PasswordHash, a.TokenVersion, ms(a.CreatedAt))
 		if db.unique(err) {
 			return chat.Errorf(chat.EConflict, "an agent with email %q exists", a.Email)
@@ -45,7 +45,7 @@ func (db *DB) CreateAgent(ctx context.Context, a *chat.Agent) error {
 func (db *DB) UpdateAgent(ctx context.Context, a *chat.Agent) error {
 	return db.Tx(ctx, func(ct chat.Tx) error {
 		t := ct.(*tx)
-		res, err := t.q.ExecContext(ctx, `UPDATE agents SET name = $2, role = $3, password_hash = $4, token_version = $5 WHERE id = $1`,
+		res, err := t.q.ExecContext(t.ctx, `UPDATE agents SET name = $2, role = $3, password_hash = $4, token_version = $5 WHERE id = $1`,
 			a.ID, a.Name, string(a.Role), a.PasswordHash, a.TokenVersion)
 		if err != nil {
 			return fmt.Errorf("update agent: %w", err)

@@ -40,6 +40,9 @@ type DB struct {
 	writeStmts *stmtCache
 	// ckpt checkpoints SQLite's write-ahead log off the commit path (nil for PostgreSQL).
 	ckpt *checkpointer
+	// group runs SQLite's transactions, several callers' to a commit (nil for PostgreSQL,
+	// whose connections run transactions side by side).
+	group *groupCommit
 	// conflict reports errors after which a transaction is worth running again.
 	conflict func(error) bool
 	// unique reports a unique-constraint violation.
@@ -80,6 +83,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.kind == "sqlite" {
+		db.group = startGroupCommit(db)
+	}
 	return db, nil
 }
 
@@ -113,8 +119,9 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the database.
+// Close closes the database. Transactions still waiting for their turn fail.
 func (db *DB) Close() error {
+	db.group.close()
 	err := errors.Join(db.ckpt.close(), db.read.stmts.close(), db.writeStmts.close(), db.read.Close())
 	if db.write != db.read.DB {
 		err = errors.Join(err, db.write.Close())
@@ -124,6 +131,11 @@ func (db *DB) Close() error {
 
 // Tx runs fn in a transaction, again (a few times) when the database reports a conflict such
 // as two first messages of one visitor racing to open a conversation.
+//
+// On SQLite, concurrent calls share a transaction (see groupCommit): fn must not call Tx
+// (that panics, where it would wait for itself forever), and it may also be run again when
+// another function of its group made SQLite abandon the transaction. A cancelled ctx stops a
+// call that has not started; once fn ran, Tx returns only when the outcome is known.
 func (db *DB) Tx(ctx context.Context, fn func(chat.Tx) error) error {
 	const attempts = 5
 	var err error
@@ -137,6 +149,9 @@ func (db *DB) Tx(ctx context.Context, fn func(chat.Tx) error) error {
 }
 
 func (db *DB) tx(ctx context.Context, fn func(chat.Tx) error) error {
+	if db.group != nil {
+		return db.group.do(ctx, fn)
+	}
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
