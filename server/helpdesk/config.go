@@ -6,9 +6,12 @@ import (
 	"net/http"
 	"net/mail"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/batonchat/baton/server/webhook"
 )
 
 // Config is where a site's handoffs are delivered, as written in its settings. Secrets are
@@ -216,12 +219,12 @@ func validAddress(s string) bool {
 // Senders builds each method's Deliverer from a site's Config, with what the server provides:
 // the HTTP client, the SMTP server and the secrets in the environment.
 type Senders struct {
-	// HTTP calls vendors and owners' endpoints: webhook.NewClient, which refuses private
-	// addresses unless the operator allows them.
+	// HTTP calls vendors and owners' endpoints; nil: webhook.NewClient(false), which refuses
+	// private addresses (pass webhook.NewClient(allowPrivate) to follow the operator's choice).
 	HTTP *http.Client
 	// SMTP sends email deliveries and fallbacks; nil: they fail, saying BATON_SMTP_URL is unset.
 	SMTP *SMTP
-	// Getenv reads secrets; tests pass their own.
+	// Getenv reads secrets; nil: os.Getenv.
 	Getenv func(string) string
 	Now    func() time.Time
 }
@@ -234,16 +237,22 @@ func (s *Senders) For(method string, cfg *Config) (Deliverer, error) {
 	if err := cfg.Validate(method); err != nil {
 		return nil, fmt.Errorf("%s settings: %w", method, err)
 	}
-	now := s.now()
+	now, getenv, client := s.now(), s.Getenv, s.HTTP
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if client == nil {
+		client = webhook.NewClient(false)
+	}
 	switch method {
 	case MethodZendesk:
-		return &Zendesk{Config: *cfg.Zendesk, Client: s.HTTP, Getenv: s.Getenv, Now: now}, nil
+		return &Zendesk{Config: *cfg.Zendesk, Client: client, Getenv: getenv, Now: now}, nil
 	case MethodGorgias:
-		return &Gorgias{Config: *cfg.Gorgias, Client: s.HTTP, Getenv: s.Getenv, Now: now}, nil
+		return &Gorgias{Config: *cfg.Gorgias, Client: client, Getenv: getenv, Now: now}, nil
 	case MethodEmail:
 		return &Email{Config: *cfg.Email, SMTP: s.SMTP}, nil
 	default: // MethodWebhook, checked by Validate
-		return &Webhook{Config: *cfg.Webhook, Client: s.HTTP, Getenv: s.Getenv, Now: now}, nil
+		return &Webhook{Config: *cfg.Webhook, Client: client, Getenv: getenv, Now: now}, nil
 	}
 }
 

@@ -95,40 +95,75 @@ func (e *Email) Deliver(ctx context.Context, r Request) (string, error) {
 		return "", errors.New("email: no mail server: set BATON_SMTP_URL and BATON_SMTP_FROM")
 	}
 	t := r.Ticket
-	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	from, err := mail.ParseAddress(e.SMTP.From)
-	if e.Config.From != "" {
-		from, err = mail.ParseAddress(e.Config.From)
+	m := &Mail{Key: r.Key, From: e.Config.From, To: e.Config.To, Subject: t.subject(), Text: t.Text(), HTML: t.HTML(),
+		Conversation: t.ConversationID}
+	if t.SiteName != "" {
+		m.FromName = t.SiteName + " (Baton)"
+	}
+	if addr, err := t.requesterEmail(); err == nil {
+		m.ReplyTo, m.ReplyToName = addr, t.Visitor.Name
+	}
+	return e.SMTP.Send(ctx, m)
+}
+
+// Mail is one message Baton sends: a transcript to a support address, or a reply to a visitor.
+type Mail struct {
+	// Key is the same for every attempt of one delivery: the Message-ID is derived from it.
+	Key      string
+	From     string // empty: the server's sender (BATON_SMTP_FROM)
+	FromName string // empty: the sender's own
+	To       string
+	ToName   string
+	// ReplyTo is where answers go; an empty one or one that is not an address is left out.
+	ReplyTo     string
+	ReplyToName string
+	Subject     string
+	Text        string
+	HTML        string // empty: text only
+	// Conversation is sent as the X-Baton-Conversation header, for the team's mail filters.
+	Conversation string
+}
+
+// Send sends m and returns its Message-ID. Every header is built from parsed values (see
+// Email); a To that is not one address is a final error.
+func (s *SMTP) Send(ctx context.Context, m *Mail) (string, error) {
+	from, err := mail.ParseAddress(s.From)
+	if m.From != "" {
+		from, err = mail.ParseAddress(m.From)
 	}
 	if err != nil {
 		return "", fmt.Errorf("email: sender: %w", err)
 	}
-	if t.SiteName != "" {
-		from.Name = truncate(oneLine(t.SiteName+" (Baton)"), 100)
+	if name := truncate(oneLine(m.FromName), 100); name != "" {
+		from.Name = name
 	}
-	to, err := mail.ParseAddress(e.Config.To)
-	if err != nil {
-		return "", fmt.Errorf("email: support address %q: %w", e.Config.To, err)
+	to, err := mail.ParseAddress(m.To)
+	if err != nil || to.Address != strings.TrimSpace(m.To) {
+		return "", fmt.Errorf("email: recipient %q is not an address", m.To)
 	}
-	m.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, from)
-	m.SetAddrHeaderFromMailAddress(gomail.HeaderTo, &mail.Address{Address: to.Address})
-	if addr, err := t.requesterEmail(); err == nil {
-		m.SetAddrHeaderFromMailAddress(gomail.HeaderReplyTo, &mail.Address{Name: truncate(oneLine(t.Visitor.Name), 100), Address: addr})
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	msg.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, from)
+	msg.SetAddrHeaderFromMailAddress(gomail.HeaderTo, &mail.Address{Name: truncate(oneLine(m.ToName), 100), Address: to.Address})
+	if rt, err := mail.ParseAddress(m.ReplyTo); err == nil && rt.Address == strings.TrimSpace(m.ReplyTo) {
+		msg.SetAddrHeaderFromMailAddress(gomail.HeaderReplyTo, &mail.Address{Name: truncate(oneLine(m.ReplyToName), 100), Address: rt.Address})
 	}
-	m.Subject(t.subject())
-	id := messageID(r.Key, from.Address)
-	m.SetMessageIDWithValue(id)
-	m.SetDate()
-	m.SetGenHeader("X-Baton-Conversation", oneLine(t.ConversationID))
-	m.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
-	m.SetBodyString(gomail.TypeTextPlain, t.Text())
-	m.AddAlternativeString(gomail.TypeTextHTML, t.HTML())
-
-	c, err := e.SMTP.client()
+	msg.Subject(truncate(oneLine(m.Subject), 200))
+	id := messageID(m.Key, from.Address)
+	msg.SetMessageIDWithValue(id)
+	msg.SetDate()
+	if m.Conversation != "" {
+		msg.SetGenHeader("X-Baton-Conversation", oneLine(m.Conversation))
+	}
+	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	c, err := s.client()
 	if err != nil {
 		return "", fmt.Errorf("email: %w", err)
 	}
-	if err := c.DialAndSendWithContext(ctx, m); err != nil {
+	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
 		return "", smtpError(err)
 	}
 	return "<" + id + ">", nil

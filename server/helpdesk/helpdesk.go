@@ -40,6 +40,8 @@ type Ticket struct {
 	// TimeZone (IANA) the transcript's times are written in; empty: UTC.
 	TimeZone   string `json:"time_zone,omitempty"`
 	Transcript []Line `json:"transcript"`
+	// Reason says why the bot handed the conversation over.
+	Reason string `json:"reason,omitempty"`
 	// Notice is said above the transcript, for example why it arrives by the fallback email.
 	Notice string `json:"notice,omitempty"`
 }

@@ -38,6 +38,7 @@ func (t *Ticket) details() [][2]string {
 	add("Visitor id", t.Visitor.ID)
 	add("Site", t.SiteName)
 	add("Tags", strings.Join(t.Tags, ", "))
+	add("Handed over", t.Reason)
 	add("Conversation", t.Link)
 	if t.Link == "" {
 		add("Conversation", t.ConversationID)
