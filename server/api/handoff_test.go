@@ -570,7 +570,14 @@ func TestHandoffByTicket(t *testing.T) {
 		t.Run(m+": delivered, resolved with the reference", func(t *testing.T) {
 			v := e.mustDial(e.visitorToken(m))
 			id := v.say("Can I pay with seashells?")
-			v.acceptHandoff("jane@example.com")
+			v.say(v.offer().list("quick_replies")[0].str("value"))
+			form := v.formAsked()
+			if form.str("text") != "Sure! What's your email address? The team will reply to you there." {
+				t.Fatalf("email asked: %q", form.str("text"))
+			}
+			if code := v.submitEmail(form, "jane@example.com"); code != "" {
+				t.Fatal(code)
+			}
 			if got := v.botMessage().str("text"); got != "Thanks! I've passed your question on to our team: they'll reply by email at jane@example.com." {
 				t.Fatalf("ticket: %q", got)
 			}

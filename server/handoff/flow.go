@@ -151,6 +151,9 @@ func (a *applier) do(act Action, r *Result) error {
 		return a.say(t.get("declined"))
 	case AskEmail, AskEmailAgain:
 		text := t.get("email_ask")
+		if a.facts.Method.Ticket() {
+			text = t.get("email_ask_ticket") // the reply can only come by email
+		}
 		if act == AskEmailAgain {
 			text = t.get("email_invalid")
 		}

@@ -50,7 +50,7 @@ type Handoff struct {
 // HandoffTextKeys are the texts of the flow an owner may override, with the longest each may
 // be (quick-reply and form labels are short).
 var HandoffTextKeys = map[string]int{
-	"consent": 1000, "yes": 80, "no": 80, "declined": 1000, "email_ask": 1000, "email_label": 80,
+	"consent": 1000, "yes": 80, "no": 80, "declined": 1000, "email_ask": 1000, "email_ask_ticket": 1000, "email_label": 80,
 	"email_invalid": 1000, "email_giveup": 1000, "coming": 1000, "coming_wait": 1000, "closed": 1000,
 	"closed_unknown": 1000, "busy": 1000, "reply_email": 1000, "reply_here": 1000, "ticket": 1000, "no_human": 4000,
 }
