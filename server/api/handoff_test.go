@@ -626,19 +626,6 @@ func TestHandoffByTicket(t *testing.T) {
 	})
 }
 
-func TestHandoffByTicketWithoutDeliveryConfiguredGoesToTheTeam(t *testing.T) {
-	e := startWithBot(t) // no dispatcher
-	e.botSite("zd", shop+byTicket("zendesk"))
-	_, tok := e.agent("Alice", chat.RoleAgent, "zd")
-	v := e.mustDial(e.visitorToken("zd"))
-	id := v.say("Can I pay with seashells?")
-	v.acceptHandoff("jane@example.com")
-	e.waitStatus(tok, id, "unassigned")
-	if ev := handoffEvents(e.history(tok, id), "ticket_failed"); len(ev) != 1 || !strings.Contains(ev[0].obj("event").str("error"), "not configured") {
-		t.Fatalf("%v", ev)
-	}
-}
-
 // ---- no person --------------------------------------------------------------------------------
 
 func TestHandoffWithoutPeopleShowsTheOwnersMessage(t *testing.T) {
