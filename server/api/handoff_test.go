@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
+
 	"github.com/batonchat/baton/server/app"
 	"github.com/batonchat/baton/server/chat"
 	"github.com/batonchat/baton/server/handoff"
@@ -440,35 +442,56 @@ func TestHandoffToTheInboxWhenNobodyCanAnswer(t *testing.T) {
 
 // ---- identity and email -----------------------------------------------------------------------
 
-func TestHandoffDoesNotAskAVerifiedVisitor(t *testing.T) {
+func TestHandoffDoesNotAskAVisitorTheSiteIdentified(t *testing.T) {
 	rec := &recorder{}
 	e := startWithBot(t, withRecorder(rec))
 	e.botSite("known", shop+byTicket("zendesk"))
-	_, tok := e.agent("Alice", chat.RoleAgent, "known")
-	v := e.mustDial(e.visitorToken("known"))
-	id := v.say("When are you open?")
-	v.botMessage()
-	// The site identified this visitor (the identity token sets these columns).
-	visitorID := e.conv(tok, id).str("visitor_id")
-	err := e.db.Tx(context.Background(), func(tx chat.Tx) error {
-		vis, err := tx.Visitor(visitorID)
+	e.botSite("team", shop)
+	_, tok := e.agent("Alice", chat.RoleAgent, "known", "team")
+	e.mustDial(tok)
+	// The site's backend signs who the visitor is.
+	identify := func(siteKey string) *client {
+		signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "user-42", "email": "kim@example.com",
+			"name": "Kim", "aud": siteKey, "exp": time.Now().Add(10 * time.Minute).Unix()}).SignedString([]byte(e.secret(siteKey)))
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
-		vis.ExternalID, vis.Email, vis.EmailVerified, vis.Name = "user-42", "kim@example.com", true, "Kim"
-		return tx.SaveVisitor(vis)
+		return e.mustDial(e.identified(siteKey, signed, "").Token)
+	}
+
+	t.Run("a ticket goes to the verified address", func(t *testing.T) {
+		v := identify("known")
+		id := v.say("Can I pay with seashells?")
+		v.acceptHandoff("")
+		if got := v.botMessage(); got.obj("form") != nil || !strings.Contains(got.str("text"), "reply by email at kim@example.com") {
+			t.Fatalf("a verified visitor was asked: %v", got)
+		}
+		if d := rec.delivery(t, id); d.Email != "kim@example.com" || d.Visitor.ExternalID != "user-42" || !d.Visitor.EmailVerified {
+			t.Fatalf("delivery: %+v", d)
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v.say("Can I pay with seashells?")
-	v.acceptHandoff("")
-	if got := v.botMessage(); got.obj("form") != nil || !strings.Contains(got.str("text"), "reply by email at kim@example.com") {
-		t.Fatalf("a verified visitor was asked: %v", got)
-	}
-	if d := rec.delivery(t, id); d.Email != "kim@example.com" || d.Visitor.ExternalID != "user-42" {
-		t.Fatalf("delivery: %+v", d)
-	}
+	t.Run("the team gets them at once", func(t *testing.T) {
+		v := identify("team")
+		id := v.say("Can I pay with seashells?")
+		v.acceptHandoff("")
+		if got := v.botMessage(); got.obj("form") != nil || !strings.Contains(got.str("text"), "will be with you here shortly") {
+			t.Fatalf("a verified visitor was asked: %v", got)
+		}
+		e.waitStatus(tok, id, "unassigned")
+		if ev := handoffEvents(e.history(tok, id), "handoff"); len(ev) != 1 || ev[0].obj("event").str("email") != "kim@example.com" {
+			t.Fatalf("%v", ev)
+		}
+	})
+	t.Run("an anonymous visitor typing the same address stays anonymous", func(t *testing.T) {
+		v := e.mustDial(e.visitorToken("team"))
+		id := v.say("Can I pay with seashells?")
+		v.acceptHandoff("kim@example.com")
+		e.waitStatus(tok, id, "unassigned")
+		p := e.visitorProfile(tok, e.conv(tok, id).str("visitor_id"))
+		if p["email_verified"] != false || p["external_id"] != nil {
+			t.Fatalf("merged into the verified profile: %v", p)
+		}
+	})
 }
 
 func TestHandoffEmailGetsASecondChance(t *testing.T) {
