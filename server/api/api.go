@@ -68,6 +68,7 @@ func NewRouter(d Deps) *echo.Echo {
 	h.bindAgents(e)
 	h.bindConversations(e)
 	h.bindSites(e)
+	h.bindDeliveries(e)
 	h.bindStats(e)
 	e.GET("/v1/ws", d.Realtime.ServeWS)
 	if d.Web != nil {

@@ -20,11 +20,14 @@ import (
 	"github.com/batonchat/baton/server/chat"
 	"github.com/batonchat/baton/server/conversation"
 	"github.com/batonchat/baton/server/handoff"
+	"github.com/batonchat/baton/server/helpdesk"
+	"github.com/batonchat/baton/server/outbox"
 	"github.com/batonchat/baton/server/ratelimit"
 	"github.com/batonchat/baton/server/realtime"
 	"github.com/batonchat/baton/server/site"
 	"github.com/batonchat/baton/server/store"
 	"github.com/batonchat/baton/server/web"
+	"github.com/batonchat/baton/server/webhook"
 )
 
 // Version is set at build time (-ldflags "-X github.com/batonchat/baton/server/app.Version=…").
@@ -54,6 +57,7 @@ type Server struct {
 	rt       *realtime.Server
 	bots     *bot.Engine
 	handoff  *handoff.Service
+	outbox   *outbox.Outbox
 	draining atomic.Bool
 	ln       net.Listener
 }
@@ -96,10 +100,24 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 		VisitorMessages: perMinute(cfg.RateVisitorMessages, max(10, int(cfg.RateVisitorMessages/2))),
 		IPMessages:      perMinute(cfg.RateIPMessages, max(20, int(cfg.RateIPMessages/4))),
 	})
+	// Tickets, emails and webhooks of handoffs, and replies mailed to visitors who left, go
+	// through the outbox: stored with the flow's state change, retried until they succeed or
+	// fail for good (then the site's fallback address gets the transcript).
+	s.outbox, err = newOutbox(cfg, s.db, sites, s.log)
+	if err != nil {
+		return err
+	}
+	dispatcher, notifier := cfg.Dispatcher, cfg.Notifier
+	if dispatcher == nil {
+		dispatcher = s.outbox
+	}
+	if notifier == nil && cfg.SMTPURL != "" {
+		notifier = s.outbox
+	}
 	// When the bot gives a conversation up, the handoff asks the visitor first, then delivers it
 	// by the site's method; it hears the visitor's answers through the bot, in order.
 	s.handoff = handoff.New(handoff.Options{Conversations: svc, Store: s.db, Sites: sites, Presence: hub,
-		Dispatcher: cfg.Dispatcher, Notifier: cfg.Notifier, Log: s.log, Now: cfg.Now})
+		Dispatcher: dispatcher, Notifier: notifier, Log: s.log, Now: cfg.Now})
 	svc.OnAgentReply(s.handoff.AgentReplied)
 	// The bot answers after a visitor's message is committed and published, on its own
 	// goroutines: it never slows down or blocks the visitor's send.
@@ -162,12 +180,14 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 	}
 	s.log.Info("baton listening", "addr", s.ln.Addr().String(), "public_url", s.cfg.publicURL(), "database", s.db.Kind(), "version", Version)
+	s.outbox.Start(s.handoff)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	select {
 	case err := <-errc:
 		s.closeBots(context.Background())
 		s.rt.Close()
+		s.closeOutbox(context.Background())
 		s.db.Close()
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
@@ -187,6 +207,7 @@ func (s *Server) Run(ctx context.Context) error {
 	})
 	err := s.http.Shutdown(sctx)
 	<-rtDone
+	s.closeOutbox(sctx)
 	if cerr := s.db.Close(); cerr != nil {
 		err = errors.Join(err, cerr)
 	}
@@ -205,6 +226,45 @@ func (s *Server) closeBots(ctx context.Context) {
 	if err := s.bots.Close(ctx); err != nil {
 		s.log.Warn("shutdown", "err", err)
 	}
+}
+
+// closeOutbox lets deliveries in flight finish within the shutdown timeout; those cut short
+// are retried after the restart.
+func (s *Server) closeOutbox(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := s.outbox.Close(ctx); err != nil {
+		s.log.Warn("shutdown", "err", err)
+	}
+}
+
+// newOutbox builds the outbox from the server's mail settings and each site's handoff section.
+func newOutbox(cfg *Config, db *store.DB, sites *site.Cache, log *slog.Logger) (*outbox.Outbox, error) {
+	senders := &helpdesk.Senders{HTTP: webhook.NewClient(cfg.BotAllowPrivate), Now: cfg.Now}
+	if cfg.SMTPURL != "" {
+		smtp, err := helpdesk.ParseSMTP(cfg.SMTPURL, cfg.SMTPFrom)
+		if err != nil {
+			return nil, err
+		}
+		senders.SMTP = smtp
+	}
+	public := cfg.publicURL()
+	return outbox.New(outbox.Options{
+		Store: db, Senders: senders, Log: log, Now: cfg.Now,
+		Config: func(ctx context.Context, siteID string) (*helpdesk.Config, error) {
+			l, err := sites.ByID(ctx, siteID)
+			if err != nil {
+				return nil, err
+			}
+			if l.Settings.Handoff == nil {
+				return &helpdesk.Config{}, nil
+			}
+			c := l.Settings.Handoff.Config
+			return &c, nil
+		},
+		// The conversation in Baton's API, until the agent workspace has a page of its own.
+		Link: func(id string) string { return public + "/v1/conversations/" + id },
+	}), nil
 }
 
 // firstStart creates the demo site and the first admin when the database has none.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/batonchat/baton/server/handoff"
+	"github.com/batonchat/baton/server/helpdesk"
 )
 
 // Config is everything `baton serve` can be told. Each field has a BATON_* environment
@@ -42,6 +43,12 @@ type Config struct {
 	// (BATON_BOT_ALLOW_PRIVATE=1). Off by default: a site owner's webhook URL must not reach into
 	// the operator's network or a cloud metadata service.
 	BotAllowPrivate bool
+
+	// The mail server of handoff emails, fallback emails and replies to visitors who left:
+	// smtp://user:password@host:587 (STARTTLS required), smtps://…:465, or smtp://host:25?tls=none
+	// for a relay on a trusted network. Environment only (no flag): the URL holds a password.
+	SMTPURL  string // BATON_SMTP_URL
+	SMTPFrom string // BATON_SMTP_FROM: the sender, like "Baton <baton@example.com>"
 
 	Heartbeat       time.Duration // BATON_HEARTBEAT: silence before the server pings a connection
 	ShutdownTimeout time.Duration // BATON_SHUTDOWN_TIMEOUT: how long in-flight work may take on SIGTERM
@@ -75,6 +82,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		"BATON_ADDR": &c.Addr, "BATON_DATA": &c.DataDir, "BATON_DATABASE_URL": &c.DatabaseURL,
 		"BATON_PUBLIC_URL": &c.PublicURL, "BATON_SQLITE_SYNC": &c.SQLiteSync, "BATON_ADMIN_EMAIL": &c.AdminEmail,
 		"BATON_ADMIN_PASSWORD": &c.AdminPassword, "BATON_LOG_LEVEL": &c.LogLevel, "BATON_LOG_FORMAT": &c.LogFormat,
+		"BATON_SMTP_URL": &c.SMTPURL, "BATON_SMTP_FROM": &c.SMTPFrom,
 	}
 	for k, p := range str {
 		if v := getenv(k); v != "" {
@@ -133,6 +141,13 @@ func (c *Config) Check() error {
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return err
+	}
+	if c.SMTPURL != "" {
+		if _, err := helpdesk.ParseSMTP(c.SMTPURL, c.SMTPFrom); err != nil {
+			return err
+		}
+	} else if c.SMTPFrom != "" {
+		return fmt.Errorf("BATON_SMTP_FROM is set but BATON_SMTP_URL is not: emails need both")
 	}
 	if c.LogFormat != "" && c.LogFormat != "json" && c.LogFormat != "text" {
 		return fmt.Errorf("--log-format %q: want json or text", c.LogFormat)
