@@ -473,7 +473,7 @@ test("runs the JavaScript API, including calls queued before the script loaded",
     // The queued Baton("open") opened the panel.
     await messageBox(page).waitFor();
     await until(() => page.evaluate(() => window.events.join(",") === "ready,opened"), "ready then opened");
-    assert.ok(visitorBodies.some((b) => JSON.parse(b).identity_token === "id-token-from-the-site"), `identify() sends identity_token: ${visitorBodies}`);
+    await until(() => visitorBodies.some((b) => JSON.parse(b).identity_token === "id-token-from-the-site"), "identify() to send identity_token");
     await until(() => framesSent.some((f) => f.includes('"set_attributes"') && f.includes('"plan":"pro"')), "set_attributes with the queued attributes");
 
     await page.evaluate(() => Baton.close());
