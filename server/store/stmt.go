@@ -110,14 +110,25 @@ type txQueries struct {
 	tx     *sql.Tx
 	stmts  *stmtCache
 	missed []string
+	// bound are the cached statements bound to tx so far: a group commit's transaction runs
+	// the same few queries for each of its callers.
+	bound map[string]*sql.Stmt
 }
 
 func (q *txQueries) stmt(ctx context.Context, query string) *sql.Stmt {
 	if q.stmts == nil {
 		return nil
 	}
+	if st := q.bound[query]; st != nil {
+		return st
+	}
 	if st := q.stmts.get(query); st != nil {
-		return q.tx.StmtContext(ctx, st) // reuses the statement prepared on this connection
+		st = q.tx.StmtContext(ctx, st) // reuses the statement prepared on this connection
+		if q.bound == nil {
+			q.bound = make(map[string]*sql.Stmt, 8)
+		}
+		q.bound[query] = st
+		return st
 	}
 	q.missed = append(q.missed, query)
 	return nil
