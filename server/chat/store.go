@@ -29,6 +29,8 @@ type Store interface {
 	Messages(ctx context.Context, q MessageQuery) (list []*Message, more bool, err error)
 	// OpenConversation returns the visitor's unresolved conversation, or ErrNotFound.
 	OpenConversation(ctx context.Context, visitorID string) (*Conversation, error)
+	// OpenConversationID is OpenConversation for who needs only the id: one indexed lookup.
+	OpenConversationID(ctx context.Context, visitorID string) (string, error)
 
 	// Secret returns the named server secret, creating it with gen on first use.
 	Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error)

@@ -41,6 +41,15 @@ func (db *DB) OpenConversation(ctx context.Context, visitorID string) (*chat.Con
 	return conversationWhere(ctx, db.read, `visitor_id = $1 AND status <> 'resolved'`, "", visitorID)
 }
 
+// OpenConversationID finds the id of the visitor's unresolved conversation.
+func (db *DB) OpenConversationID(ctx context.Context, visitorID string) (string, error) {
+	var id string
+	if err := db.read.QueryRowContext(ctx, `SELECT id FROM conversations WHERE visitor_id = $1 AND status <> 'resolved'`, visitorID).Scan(&id); err != nil {
+		return "", notFound(err, "open conversation")
+	}
+	return id, nil
+}
+
 // Conversation finds and locks a conversation.
 func (t *tx) Conversation(id string) (*chat.Conversation, error) {
 	return conversationWhere(t.ctx, t.q, `id = $1`, t.db.forUpdate, id)
