@@ -147,8 +147,8 @@ func (s *Service) Send(ctx context.Context, actor Actor, conversationID string, 
 
 func (s *Service) visitorSend(ctx context.Context, actor Actor, in SendInput) (*Result, error) {
 	key := "v:" + actor.ID
-	if c, err := s.store.OpenConversation(ctx, actor.ID); err == nil {
-		key = c.ID
+	if id, err := s.store.OpenConversationID(ctx, actor.ID); err == nil {
+		key = id
 	}
 	unlock := s.lock(key)
 	defer unlock()
@@ -168,11 +168,12 @@ func (s *Service) visitorSend(ctx context.Context, actor Actor, in SendInput) (*
 		} else if !errors.Is(err, chat.ErrNotFound) {
 			return err
 		}
-		if err := tx.EnsureVisitor(&chat.Visitor{ID: actor.ID, SiteID: actor.SiteID}); err != nil {
-			return err
-		}
 		c, err := tx.OpenConversation(actor.ID)
 		if errors.Is(err, chat.ErrNotFound) {
+			// The visitor's first message makes them a row; an open conversation's visitor has one.
+			if err := tx.EnsureVisitor(&chat.Visitor{ID: actor.ID, SiteID: actor.SiteID}); err != nil {
+				return err
+			}
 			c = &chat.Conversation{ID: chat.NewID("cv"), SiteID: actor.SiteID, VisitorID: actor.ID, Status: chat.StatusBot}
 			if err := tx.CreateConversation(c); err != nil {
 				return err
