@@ -4,29 +4,42 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/batonchat/baton/server/auth"
 	"github.com/batonchat/baton/server/chat"
 	"github.com/batonchat/baton/server/conversation"
+	"github.com/batonchat/baton/server/realtime"
 )
 
 func (h *handlers) bindAgents(e *echo.Echo) {
 	e.POST("/v1/auth/login", h.login)
+	e.POST("/v1/auth/session", h.session)
+	e.DELETE("/v1/auth/session", h.endSession)
 	e.GET("/v1/me", h.me, h.agentAuth)
 }
 
 const ctxAgent = "baton.agent"
 
-// agentAuth requires an agent bearer token whose agent still exists and was not revoked.
+// agentAuth requires an agent token whose agent still exists and was not revoked: a bearer
+// token, or the console's session cookie (then a state-changing request must come from Baton's
+// own origin).
 func (h *handlers) agentAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		hd := c.Request().Header.Get("Authorization")
-		if !strings.HasPrefix(hd, "Bearer ") {
+		tok := ""
+		if hd := c.Request().Header.Get("Authorization"); strings.HasPrefix(hd, "Bearer ") {
+			tok = strings.TrimPrefix(hd, "Bearer ")
+		} else if ck, err := c.Cookie(realtime.SessionCookie); err == nil && ck.Value != "" {
+			if err := cookieCSRF(c); err != nil {
+				return err
+			}
+			tok = ck.Value
+		} else {
 			return chat.Errorf(chat.EUnauthorized, "send an agent token: Authorization: Bearer TOKEN")
 		}
-		claims, err := h.Signer.Parse(strings.TrimPrefix(hd, "Bearer "))
+		claims, err := h.Signer.Parse(tok)
 		if err != nil {
 			return err
 		}
@@ -78,33 +91,42 @@ func newAgentView(a *chat.Agent) agentView {
 }
 
 func (h *handlers) login(c echo.Context) error {
+	a, tok, exp, err := h.signIn(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"token": tok, "expires_at": exp.UnixMilli(), "agent": newAgentView(a)})
+}
+
+// signIn checks an email and password (rate-limited per IP) and signs an agent token.
+func (h *handlers) signIn(c echo.Context) (*chat.Agent, string, time.Time, error) {
 	if ok, wait := h.Limits.Logins.Allow(c.RealIP()); !ok {
-		return limited("login", "too many sign-in attempts: try again shortly", wait)
+		return nil, "", time.Time{}, limited("login", "too many sign-in attempts: try again shortly", wait)
 	}
 	var in struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}
 	if err := bind(c, &in); err != nil {
-		return err
+		return nil, "", time.Time{}, err
 	}
 	bad := chat.Errorf(chat.EUnauthorized, "wrong email or password")
 	a, err := h.Store.AgentByEmail(c.Request().Context(), strings.ToLower(strings.TrimSpace(in.Email)))
 	if errors.Is(err, chat.ErrNotFound) {
 		auth.CheckPassword(dummyHash, in.Password) // same time as a real check: no account probing
-		return bad
+		return nil, "", time.Time{}, bad
 	}
 	if err != nil {
-		return err
+		return nil, "", time.Time{}, err
 	}
 	if !auth.CheckPassword(a.PasswordHash, in.Password) {
-		return bad
+		return nil, "", time.Time{}, bad
 	}
 	tok, exp, err := h.Signer.AgentToken(a, h.Limits.AgentTokenTTL)
 	if err != nil {
-		return err
+		return nil, "", time.Time{}, err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"token": tok, "expires_at": exp.UnixMilli(), "agent": newAgentView(a)})
+	return a, tok, exp, nil
 }
 
 // dummyHash is a bcrypt hash of a random string, compared against when the email is unknown.

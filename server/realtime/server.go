@@ -95,13 +95,42 @@ func bearer(r *http.Request) string {
 	return r.URL.Query().Get("token")
 }
 
+// SessionCookie is the cookie holding a console's agent token (set by POST /v1/auth/session).
+// It is HttpOnly, so page scripts never see the token.
+const SessionCookie = "baton_session"
+
+// sessionToken finds the agent token of a console's session cookie. A cookie is sent by the
+// browser whichever page opens the socket, so it counts only for a page of Baton's own origin:
+// a WebSocket from any other origin (cross-site WebSocket hijacking) is refused.
+func sessionToken(r *http.Request) (string, error) {
+	ck, err := r.Cookie(SessionCookie)
+	if err != nil || ck.Value == "" {
+		return "", nil
+	}
+	if o := r.Header.Get("Origin"); o == "" || !SameOrigin(r, o) {
+		return "", chat.Errorf(chat.EForbidden, "the session cookie is accepted only from Baton's own pages, not from origin %q", o)
+	}
+	return ck.Value, nil
+}
+
 // ServeWS upgrades GET /v1/ws. Authentication and the origin check happen before the upgrade,
 // so a refused client gets a plain HTTP error it can read.
 func (s *Server) ServeWS(e echo.Context) error {
 	r := e.Request()
-	claims, err := s.Signer.Parse(bearer(r))
+	tok, fromCookie := bearer(r), false
+	if tok == "" {
+		var err error
+		if tok, err = sessionToken(r); err != nil {
+			return err
+		}
+		fromCookie = true
+	}
+	claims, err := s.Signer.Parse(tok)
 	if err != nil {
 		return err
+	}
+	if fromCookie && claims.Kind != auth.KindAgent {
+		return chat.Errorf(chat.EUnauthorized, "the session cookie holds an agent token only")
 	}
 	ctx := r.Context()
 	c := &Conn{srv: s, ip: e.RealIP()}

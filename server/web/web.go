@@ -31,9 +31,10 @@ type Options struct {
 
 // Handler serves the widget's files and the demo page; it is safe for concurrent use.
 type Handler struct {
-	files map[string]*asset
-	demo  *asset
-	allow func(ctx context.Context, origin string) bool
+	files  map[string]*asset
+	demo   *asset
+	allow  func(ctx context.Context, origin string) bool
+	public string
 }
 
 // Cache lifetimes. widget.js is short so a new release reaches every site within minutes; the
@@ -74,9 +75,10 @@ func New(o Options) (*Handler, error) {
 		allow = func(context.Context, string) bool { return false }
 	}
 	return &Handler{
-		files: files,
-		demo:  newAsset("index.html", page.Bytes(), nil, nil),
-		allow: allow,
+		files:  files,
+		demo:   newAsset("index.html", page.Bytes(), nil, nil),
+		allow:  allow,
+		public: public,
 	}, nil
 }
 
@@ -152,3 +154,6 @@ func (h *Handler) serve(c echo.Context, a *asset, cacheControl string, cors bool
 	_, err := c.Response().Write(body)
 	return err
 }
+
+// PublicURL is how browsers reach Baton ("" when it was not configured: the request's own host).
+func (h *Handler) PublicURL() string { return h.public }
