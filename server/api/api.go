@@ -74,6 +74,7 @@ func NewRouter(d Deps) *echo.Echo {
 	if d.Web != nil {
 		e.GET("/widget.js", d.Web.Loader)
 		e.GET("/widget/*", d.Web.Asset)
+		e.GET("/console*", d.Web.Console)
 		e.GET("/", d.Web.Demo)
 	}
 	return e

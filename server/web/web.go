@@ -1,4 +1,5 @@
-// Package web serves Baton's built front-end files (the visitor widget) and the demo page.
+// Package web serves Baton's built front-end files (the visitor widget and the agent console)
+// and the demo page.
 //
 // Files come precompressed from the build (name, name.gz, name.br), are read into memory once
 // by New, and are served with content negotiation, ETags and cache lifetimes that match how
@@ -114,6 +115,37 @@ func (h *Handler) Asset(c echo.Context) error {
 		cache = cacheLoader // not content-addressed: it may change under this name
 	}
 	return h.serve(c, a, cache, true)
+}
+
+// consoleCSP confines the console to Baton's own origin: its own scripts and styles only, no
+// inline code, no framing (clickjacking), connections (REST and the WebSocket) to itself only.
+const consoleCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// Console serves GET /console* : the agent console's HTML shell at /console (never cached, so a
+// release reaches agents at their next load) and its hashed files under /console/.
+func (h *Handler) Console(c echo.Context) error {
+	name := c.Param("*")
+	hdr := c.Response().Header()
+	if name == "" || name == "/" {
+		a := h.files["console/index.html"]
+		if a == nil {
+			return echo.ErrNotFound
+		}
+		hdr.Set("Content-Security-Policy", consoleCSP)
+		hdr.Set("X-Frame-Options", "DENY")
+		return h.serve(c, a, cacheDemo, false)
+	}
+	rel, ok := strings.CutPrefix(name, "/")
+	a := h.files["console/"+rel]
+	if !ok || a == nil || rel == "index.html" {
+		return echo.ErrNotFound
+	}
+	cache := cacheImmutable
+	if !hashed(rel) {
+		cache = cacheDemo
+	}
+	return h.serve(c, a, cache, false)
 }
 
 // Demo serves GET /: the demo shop page with the script tag for site "demo".

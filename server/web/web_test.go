@@ -25,6 +25,8 @@ const (
 	chatJS   = "console.log('chat')"
 	plainTXT = "not hashed"
 	allowed  = "https://shop.example"
+	// consoleHTML stands for the console's shell, which the build writes with the hashed names.
+	consoleHTML = `<!doctype html><script src="/console/app.0123456789.js"></script>`
 )
 
 func gz(t *testing.T, s string) []byte {
@@ -49,6 +51,8 @@ func testAssets(t *testing.T) fstest.MapFS {
 		"widget/chat.0123456789.js":    {Data: []byte(chatJS)},
 		"widget/chat.0123456789.js.gz": {Data: gz(t, chatJS)},
 		"widget/plain.txt":             {Data: []byte(plainTXT)},
+		"console/index.html":           {Data: []byte(consoleHTML)},
+		"console/app.0123456789.js":    {Data: []byte(chatJS)},
 	}
 }
 
@@ -64,6 +68,7 @@ func newServer(t *testing.T, o web.Options) *echo.Echo {
 	e.GET("/widget.js", h.Loader)
 	e.HEAD("/widget.js", h.Loader)
 	e.GET("/widget/*", h.Asset)
+	e.GET("/console*", h.Console)
 	return e
 }
 
@@ -377,5 +382,71 @@ func TestCommittedBuildIsServable(t *testing.T) {
 				t.Errorf("no brotli sibling for %s", target)
 			}
 		})
+	}
+}
+
+func TestConsoleShellIsFreshConfinedAndItsFilesImmutable(t *testing.T) {
+	e := newServer(t, defaultOptions(t))
+	tests := []struct {
+		name, target string
+		status       int
+		body         string
+		cache        string
+	}{
+		{"the shell at /console", "/console", http.StatusOK, consoleHTML, "no-cache"},
+		{"the shell at /console/", "/console/", http.StatusOK, consoleHTML, "no-cache"},
+		{"a hashed file", "/console/app.0123456789.js", http.StatusOK, chatJS, "public, max-age=31536000, immutable"},
+		{"the shell under its file name", "/console/index.html", http.StatusNotFound, "", ""},
+		{"an unknown file", "/console/app.ffffffffff.js", http.StatusNotFound, "", ""},
+		{"a longer word", "/consoles", http.StatusNotFound, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := do(e, http.MethodGet, tt.target, nil)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d", rec.Code, tt.status)
+			}
+			if tt.status != http.StatusOK {
+				return
+			}
+			if got := rec.Body.String(); got != tt.body {
+				t.Errorf("body %q, want %q", got, tt.body)
+			}
+			if got := rec.Header().Get("Cache-Control"); got != tt.cache {
+				t.Errorf("Cache-Control %q, want %q", got, tt.cache)
+			}
+			if got := rec.Header().Get("Access-Control-Allow-Origin"); got != "" {
+				t.Errorf("the console is same-origin only, yet Access-Control-Allow-Origin is %q", got)
+			}
+		})
+	}
+	shell := do(e, http.MethodGet, "/console", map[string]string{"Origin": allowed})
+	csp := shell.Header().Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'none'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("Content-Security-Policy %q lacks %s", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || shell.Header().Get("X-Frame-Options") != "DENY" {
+		t.Errorf("the shell allows inline code or framing: %v", shell.Header())
+	}
+}
+
+// TestCommittedConsoleNamesItsFiles checks the embedded build: the console's shell names a script
+// and a stylesheet that are served.
+func TestCommittedConsoleNamesItsFiles(t *testing.T) {
+	e := newServer(t, web.Options{Assets: baton.Assets()})
+	shell := do(e, http.MethodGet, "/console", nil)
+	if shell.Code != http.StatusOK {
+		t.Fatalf("/console: %d", shell.Code)
+	}
+	names := regexp.MustCompile(`/console/app\.[0-9a-f]{10}\.(js|css)`).FindAllString(shell.Body.String(), -1)
+	if len(names) != 2 {
+		t.Fatalf("the shell names %v, want the console's script and stylesheet", names)
+	}
+	for _, n := range names {
+		if rec := do(e, http.MethodGet, n, map[string]string{"Accept-Encoding": "br"}); rec.Code != http.StatusOK || rec.Header().Get("Content-Encoding") != "br" {
+			t.Errorf("%s: %d %q", n, rec.Code, rec.Header().Get("Content-Encoding"))
+		}
 	}
 }

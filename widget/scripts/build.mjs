@@ -1,8 +1,12 @@
-// Builds the visitor widget into widget/dist, which embed.go embeds into the Go binary:
+// Builds the visitor widget and the agent console into widget/dist, which embed.go embeds into
+// the Go binary:
 //
 //   widget.js                 the loader (its URL is fixed, so it is not hashed)
 //   widget/chat.<hash>.js     the chat UI
 //   widget/chat.<hash>.css    its stylesheet
+//   console/index.html        the console's HTML shell (served at /console, never cached)
+//   console/app.<hash>.js     the console
+//   console/app.<hash>.css    its stylesheet
 //
 // each with precompressed .gz and .br siblings so the server never compresses at runtime.
 // The output is deterministic (same sources, same bytes) because CI rebuilds and fails when
@@ -22,9 +26,9 @@ const dist = path.join(root, "widget/dist");
 // (CSS is lowered for those browsers; JS is kept at ES2020 syntax.)
 const cssTarget = ["chrome87", "edge88", "firefox78", "safari14"];
 
-async function bundle(entry, options = {}) {
+async function bundle(entry, options = {}, dir = src) {
   const result = await esbuild.build({
-    entryPoints: [path.join(src, entry)],
+    entryPoints: [path.join(dir, entry)],
     bundle: true,
     minify: true,
     write: false,
@@ -109,6 +113,25 @@ const sizes = [
   await write(`widget/${chatName}`, chat),
   await write(`widget/${cssName}`, css),
 ];
+// The console: same-origin only, built like the widget and kept apart in dist/console.
+const consoleSrc = path.join(root, "widget/console");
+const appCss = await bundle("console.css", {}, consoleSrc);
+const appCssName = `app.${hash(appCss)}.css`;
+const app = await bundle("main.ts", { format: "iife" }, consoleSrc);
+const appName = `app.${hash(app)}.js`;
+const shell = Buffer.from(
+  (await readFile(path.join(consoleSrc, "index.html"), "utf8")).replace("__CSS__", appCssName).replace("__JS__", appName),
+);
+const keepConsole = new Set(["index.html", appName, appCssName].flatMap((n) => [n, n + ".gz", n + ".br"]));
+for (const name of await readdir(path.join(dist, "console")).catch(() => [])) {
+  if (!keepConsole.has(name)) await rm(path.join(dist, "console", name));
+}
+sizes.push(
+  await write("console/index.html", shell),
+  await write(`console/${appName}`, app),
+  await write(`console/${appCssName}`, appCss),
+);
+
 for (const s of sizes) {
   console.log(`${s.rel.padEnd(32)} ${String(s.raw).padStart(7)} B  gzip ${String(s.gz).padStart(6)} B  br ${String(s.br).padStart(6)} B`);
 }
