@@ -111,7 +111,8 @@ class Inbox {
     private me: Agent,
     private sites: Site[],
   ) {
-    this.site = sites[0];
+    // The site is in the URL's fragment, so a reload or a bookmark keeps it.
+    this.site = sites.find((s) => "#" + s.key === location.hash) || sites[0];
     this.rt = new Realtime(
       (f) => this.event(f),
       () => void this.connected(),
@@ -140,9 +141,10 @@ class Inbox {
 
   private siteSelect(): HTMLElement {
     const sel = h("select", { "aria-label": "Site" }, ...this.sites.map((s) => h("option", { value: s.key }, s.name)));
+    sel.value = this.site.key;
     sel.addEventListener("change", () => {
       this.site = this.sites.find((s) => s.key === sel.value) || this.sites[0];
-      this.convs.clear();
+      history.replaceState(null, "", "#" + this.site.key);
       this.current = null;
       this.renderView();
       void this.connected();
@@ -161,6 +163,8 @@ class Inbox {
       const pages = await Promise.all(
         TABS.map((t) => this.rt.call<{ conversations: Conversation[]; next_cursor: string }>("list", { site: this.site.key, limit: PAGE, ...t.filter })),
       );
+      // What changed while disconnected is in these pages: start from them alone.
+      this.convs.clear();
       pages.forEach((p, i) => {
         this.more.set(TABS[i].key, !!p.next_cursor);
         for (const c of p.conversations) this.convs.set(c.id, c);

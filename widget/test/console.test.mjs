@@ -58,6 +58,7 @@ test("an agent signs in, takes a visitor's conversation live, replies, notes, ta
     assert.equal(await con.evaluate(() => document.cookie), "", "the session cookie is HttpOnly: no script reads it");
     assert.equal(await con.evaluate(() => localStorage.length + sessionStorage.length), 0, "the console stores nothing a script could read");
     await con.getByLabel("Site").selectOption({ label: "Bot Shop" });
+    await con.waitForURL(/#botshop$/);
     const before = Number(await count(con, "unassigned"));
     const bots = Number(await count(con, "bot"));
 
@@ -150,9 +151,50 @@ test("an agent signs in, takes a visitor's conversation live, replies, notes, ta
     const c = await server.api("GET", "/v1/conversations?site=botshop&status=resolved");
     assert.ok(c.conversations.some((x) => x.tags.includes("refund")), "resolved with its tag, as the API says");
 
+    // A reload keeps the session (the cookie) and the site (the URL's fragment).
+    await con.reload();
+    await con.getByRole("tab", { name: /Closed/ }).waitFor();
+    assert.equal(await con.getByLabel("Site").inputValue(), "botshop");
+    await until(async () => (await count(con, "closed")) === "1", "the resolved conversation counted after the reload");
+
     // Sign-out clears the session: a reload shows the sign-in form.
     await con.getByRole("button", { name: "Sign out" }).click();
     await con.getByRole("button", { name: "Sign in" }).waitFor();
     assert.equal((await agentCtx.cookies(server.url)).length, 0, "the session cookie is gone");
+  });
+});
+
+test("the console reconnects after the server restarts and shows what happened meanwhile", async () => {
+  await withBrowsers(async (agentCtx) => {
+    const con = await agentCtx.newPage();
+    await con.goto(server.url + "/console#demo");
+    await con.getByLabel("Email").fill(AGENT.email);
+    await con.getByLabel("Password").fill(AGENT.password);
+    await con.getByRole("button", { name: "Sign in" }).click();
+    await con.getByRole("tab", { name: /Unassigned/ }).waitFor();
+    assert.equal(await con.getByLabel("Site").inputValue(), "demo");
+    const open = Number(await count(con, "open"));
+
+    await server.halt();
+    await con.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
+    await server.start();
+    // A visitor writes through the API right after the restart; the console catches up by
+    // itself, from the lists it reloads or the events it then receives.
+    const v = await fetch(server.url + "/v1/visitors", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ site: "demo" }) }).then((r) => r.json());
+    await con.evaluate(
+      ({ url, token }) =>
+        new Promise((resolve, reject) => {
+          const ws = new WebSocket(url.replace(/^http/, "ws") + "/v1/ws?token=" + encodeURIComponent(token));
+          ws.onmessage = (e) => {
+            const f = JSON.parse(e.data);
+            if (f.type === "hello") ws.send(JSON.stringify({ id: "1", type: "send", client_id: "after-restart", text: "Written while you were away" }));
+            if (f.id === "1") f.type === "reply" ? resolve() : reject(new Error(f.message));
+          };
+          ws.onerror = () => reject(new Error("visitor socket failed"));
+        }),
+      { url: server.url, token: v.visitor_token },
+    );
+    await until(async () => Number(await count(con, "open")) === open + 1, "the new conversation counted after the reconnect", 30000);
+    await until(async () => (await con.getByRole("status").textContent()) === "", "the reconnecting notice to go");
   });
 });
