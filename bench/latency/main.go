@@ -81,21 +81,9 @@ func run(c config) error {
 		return err
 	}
 	fmt.Printf("machine: %s\n%d visitors, %d messages/s open-loop for %s, 1 agent subscribed\n\n", load.Machine(), c.visitors, c.rate, c.duration)
-	for _, name := range strings.Split(c.dbs, ",") {
-		o, err := load.Storage(strings.TrimSpace(name), c.postgres)
-		if err != nil {
-			return err
-		}
-		o.Bin = bin
-		o.Env = append(o.Env, c.env...)
-		if c.profile != "" {
-			o.Env = append(o.Env, "BATON_BENCH_CPUPROFILE="+c.profile+"."+strings.TrimSpace(name)+".pprof")
-		}
-		if err := measure(ctx, c, name, o); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	return nil
+	return load.EachStorage(c.dbs, c.postgres, bin, c.env, c.profile, func(name string, o load.BatonOptions) error {
+		return measure(ctx, c, name, o)
+	})
 }
 
 // sendFrame is a visitor's send command; the client id carries the message's index.

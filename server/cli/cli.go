@@ -381,8 +381,8 @@ func agentToken(c *dbCmd) error {
 	if err := c.open(); err != nil {
 		return err
 	}
-	if *ttl <= 0 || *ttl > 5*365*24*time.Hour {
-		return usagef("agent token: --ttl must be between 1s and 5 years")
+	if err := checkTTL("agent token", *ttl); err != nil {
+		return err
 	}
 	a, err := c.db.AgentByEmail(c.ctx, strings.ToLower(strings.TrimSpace(*email)))
 	if errors.Is(err, chat.ErrNotFound) {
@@ -391,11 +391,23 @@ func agentToken(c *dbCmd) error {
 	if err != nil {
 		return err
 	}
+	return c.printToken(a, *ttl)
+}
+
+func checkTTL(cmd string, ttl time.Duration) error {
+	if ttl <= 0 || ttl > 5*365*24*time.Hour {
+		return usagef("%s: --ttl must be between 1s and 5 years", cmd)
+	}
+	return nil
+}
+
+// printToken signs a token for an agent (or bot) account and prints it alone on a line, for scripts.
+func (c *dbCmd) printToken(a *chat.Agent, ttl time.Duration) error {
 	signer, err := app.Signer(c.ctx, c.db)
 	if err != nil {
 		return err
 	}
-	tok, _, err := signer.AgentToken(a, *ttl)
+	tok, _, err := signer.AgentToken(a, ttl)
 	if err != nil {
 		return err
 	}
@@ -611,23 +623,14 @@ func botToken(c *dbCmd) error {
 	if err := c.open(); err != nil {
 		return err
 	}
-	if *ttl <= 0 || *ttl > 5*365*24*time.Hour {
-		return usagef("bot token: --ttl must be between 1s and 5 years")
+	if err := checkTTL("bot token", *ttl); err != nil {
+		return err
 	}
 	a, err := siteBot(c, *key, true)
 	if err != nil {
 		return err
 	}
-	signer, err := app.Signer(c.ctx, c.db)
-	if err != nil {
-		return err
-	}
-	tok, _, err := signer.AgentToken(a, *ttl)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(c.env.Stdout, tok)
-	return nil
+	return c.printToken(a, *ttl)
 }
 
 func botRevoke(c *dbCmd) error {

@@ -206,6 +206,28 @@ func Storage(name, postgresAdmin string) (BatonOptions, error) {
 	return BatonOptions{}, fmt.Errorf("-db %q: want sqlite, sqlite-full or postgres", name)
 }
 
+// EachStorage runs measure once per storage named in the comma-separated list dbs (see
+// Storage), with the server binary, extra environment and, when profile is set, a CPU profile
+// file per storage.
+func EachStorage(dbs, postgresAdmin, bin string, env []string, profile string, measure func(name string, o BatonOptions) error) error {
+	for _, name := range strings.Split(dbs, ",") {
+		name = strings.TrimSpace(name)
+		o, err := Storage(name, postgresAdmin)
+		if err != nil {
+			return err
+		}
+		o.Bin = bin
+		o.Env = append(o.Env, env...)
+		if profile != "" {
+			o.Env = append(o.Env, "BATON_BENCH_CPUPROFILE="+profile+"."+name+".pprof")
+		}
+		if err := measure(name, o); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
 // EnvFlag is a repeatable -env KEY=VALUE flag: extra environment for the server under test.
 type EnvFlag []string
 
