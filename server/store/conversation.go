@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/batonchat/baton/server/chat"
 )
@@ -170,47 +171,28 @@ func (t *tx) RemoveTag(c *chat.Conversation, tag string) (bool, error) {
 
 // Conversations lists conversations by most recent activity, a page at a time.
 func (db *DB) Conversations(ctx context.Context, f chat.ConversationFilter) ([]*chat.Conversation, string, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	limit = min(limit, 200)
-	var (
-		where []string
-		args  []any
-	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	where = append(where, "site_id = "+arg(f.SiteID))
+	p := newPage("updated_at", f.Limit)
+	p.where("site_id = " + p.arg(f.SiteID))
 	if len(f.Statuses) > 0 {
 		marks := make([]string, len(f.Statuses))
 		for i, s := range f.Statuses {
-			marks[i] = arg(string(s))
+			marks[i] = p.arg(string(s))
 		}
-		where = append(where, "status IN ("+strings.Join(marks, ", ")+")")
+		p.where("status IN (" + strings.Join(marks, ", ") + ")")
 	}
 	if f.AssigneeID != "" {
-		where = append(where, "assignee_id = "+arg(f.AssigneeID))
+		p.where("assignee_id = " + p.arg(f.AssigneeID))
 	}
 	if f.VisitorID != "" {
-		where = append(where, "visitor_id = "+arg(f.VisitorID))
+		p.where("visitor_id = " + p.arg(f.VisitorID))
 	}
 	if f.Tag != "" {
-		where = append(where, "id IN (SELECT conversation_id FROM conversation_tags WHERE tag = "+arg(f.Tag)+")")
+		p.where("id IN (SELECT conversation_id FROM conversation_tags WHERE tag = " + p.arg(f.Tag) + ")")
 	}
-	if f.Cursor != "" {
-		at, id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		a, b := arg(at), arg(id)
-		where = append(where, "(updated_at < "+a+" OR (updated_at = "+a+" AND id < "+b+"))")
+	if err := p.after(f.Cursor); err != nil {
+		return nil, "", err
 	}
-	query := `SELECT ` + conversationColumns + ` FROM conversations WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY updated_at DESC, id DESC LIMIT ` + strconv.Itoa(limit+1)
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	rows, err := db.read.QueryContext(ctx, p.sql(conversationColumns, "conversations"), p.args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list conversations: %w", err)
 	}
@@ -226,12 +208,7 @@ func (db *DB) Conversations(ctx context.Context, f chat.ConversationFilter) ([]*
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("list conversations: %w", err)
 	}
-	next := ""
-	if len(list) > limit {
-		list = list[:limit]
-		last := list[limit-1]
-		next = encodeCursor(ms(last.UpdatedAt), last.ID)
-	}
+	list, next := cut(p, list, func(c *chat.Conversation) (time.Time, string) { return c.UpdatedAt, c.ID })
 	if err := loadTags(ctx, db.read, list); err != nil {
 		return nil, "", err
 	}

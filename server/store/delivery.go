@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/batonchat/baton/server/chat"
@@ -91,36 +89,18 @@ func (db *DB) Delivery(ctx context.Context, id string) (*chat.Delivery, error) {
 
 // Deliveries lists a site's deliveries, newest first, a page at a time, without payloads.
 func (db *DB) Deliveries(ctx context.Context, f chat.DeliveryFilter) ([]*chat.Delivery, string, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	limit = min(limit, 200)
-	var (
-		where []string
-		args  []any
-	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	where = append(where, "site_id = "+arg(f.SiteID))
+	p := newPage("created_at", f.Limit)
+	p.where("site_id = " + p.arg(f.SiteID))
 	if f.Status != "" {
-		where = append(where, "status = "+arg(string(f.Status)))
+		p.where("status = " + p.arg(string(f.Status)))
 	}
 	if f.ConversationID != "" {
-		where = append(where, "conversation_id = "+arg(f.ConversationID))
+		p.where("conversation_id = " + p.arg(f.ConversationID))
 	}
-	if f.Cursor != "" {
-		at, id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		a, b := arg(at), arg(id)
-		where = append(where, "(created_at < "+a+" OR (created_at = "+a+" AND id < "+b+"))")
+	if err := p.after(f.Cursor); err != nil {
+		return nil, "", err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY created_at DESC, id DESC LIMIT `+strconv.Itoa(limit+1), args...)
+	rows, err := db.read.QueryContext(ctx, p.sql(deliveryColumns, "deliveries"), p.args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list deliveries: %w", err)
 	}
@@ -136,12 +116,7 @@ func (db *DB) Deliveries(ctx context.Context, f chat.DeliveryFilter) ([]*chat.De
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("list deliveries: %w", err)
 	}
-	next := ""
-	if len(list) > limit {
-		list = list[:limit]
-		last := list[limit-1]
-		next = encodeCursor(ms(last.CreatedAt), last.ID)
-	}
+	list, next := cut(p, list, func(d *chat.Delivery) (time.Time, string) { return d.CreatedAt, d.ID })
 	return list, next, nil
 }
 
