@@ -104,26 +104,12 @@ type event struct {
 }
 
 func measure(ctx context.Context, c config, name string, o load.BatonOptions) error {
-	b, err := load.StartBaton(ctx, o)
+	demo, err := load.StartDemo(ctx, o, c.visitors, c.sources)
 	if err != nil {
 		return err
 	}
-	defer b.Stop()
-	d := load.NewDialer(b.URL, "/v1/ws", c.sources)
-	agent, err := load.ConnectAgent(ctx, d, b.URL, b.AdminEmail, b.AdminPassword, "demo")
-	if err != nil {
-		return err
-	}
-	defer agent.CloseNow()
-	tokens, err := load.VisitorTokens(ctx, b.URL, "demo", c.visitors, 16)
-	if err != nil {
-		return err
-	}
-	visitors, err := load.ConnectVisitors(ctx, d, tokens, 32)
-	if err != nil {
-		return err
-	}
-	defer load.CloseAll(visitors)
+	defer demo.Close()
+	b, agent, visitors := demo.Baton, demo.Agent, demo.Visitors
 	// Warm-up: each visitor's first message opens their conversation and the agent answers it,
 	// so the measured messages are those of 500 ongoing conversations with a person.
 	if _, err := load.TakeOver(ctx, agent, visitors); err != nil {

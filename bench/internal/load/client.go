@@ -308,3 +308,43 @@ func CloseAll(conns []*websocket.Conn) {
 		}
 	}
 }
+
+// Demo is a running baton with an agent subscribed to the demo site's inbox and n visitors
+// connected to it: the common start of the latency and throughput benchmarks.
+type Demo struct {
+	Baton    *Baton
+	Agent    *websocket.Conn
+	Visitors []*websocket.Conn
+}
+
+// StartDemo starts baton with o and connects the agent and n visitors, dialling from sources
+// loopback addresses.
+func StartDemo(ctx context.Context, o BatonOptions, n, sources int) (*Demo, error) {
+	b, err := StartBaton(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	d := NewDialer(b.URL, "/v1/ws", sources)
+	agent, err := ConnectAgent(ctx, d, b.URL, b.AdminEmail, b.AdminPassword, "demo")
+	if err != nil {
+		b.Stop()
+		return nil, err
+	}
+	demo := &Demo{Baton: b, Agent: agent}
+	tokens, err := VisitorTokens(ctx, b.URL, "demo", n, 16)
+	if err == nil {
+		demo.Visitors, err = ConnectVisitors(ctx, d, tokens, 32)
+	}
+	if err != nil {
+		demo.Close()
+		return nil, err
+	}
+	return demo, nil
+}
+
+// Close disconnects everyone and stops baton.
+func (d *Demo) Close() {
+	CloseAll(d.Visitors)
+	d.Agent.CloseNow()
+	d.Baton.Stop()
+}
