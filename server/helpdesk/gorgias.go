@@ -2,7 +2,6 @@ package helpdesk
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -37,22 +36,18 @@ func (g *Gorgias) base() string {
 
 // Deliver creates the ticket (or finds the one an earlier attempt created) and returns its id.
 func (g *Gorgias) Deliver(ctx context.Context, r Request) (string, error) {
-	key := g.Getenv(g.Config.APIKeyEnv)
-	if key == "" {
-		return "", fmt.Errorf("gorgias: the environment variable %s (gorgias.api_key_env) is not set", g.Config.APIKeyEnv)
-	}
-	email, err := r.Ticket.requesterEmail()
+	tk, err := startTicket("gorgias", g.Config.APIKeyEnv, "api_key_env", g.Getenv, g.Client, g.Now, r,
+		func(key string) string { return g.Config.Email + ":" + key })
 	if err != nil {
-		return "", fmt.Errorf("gorgias: %w", err)
+		return "", err
 	}
-	c := &call{vendor: "gorgias", client: g.Client, now: g.Now}
-	h := http.Header{}
-	h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(g.Config.Email+":"+key)))
+	// Trashed tickets count in the lookup: a ticket someone already dealt with must not come back.
 	if r.Attempt > 1 {
-		if ref, err := g.find(ctx, c, h, r.Key); err != nil || ref != "" {
+		if ref, err := tk.find(ctx, g.base()+"/api/tickets?limit=1&external_id="+url.QueryEscape(r.Key), "data"); err != nil || ref != "" {
 			return ref, err
 		}
 	}
+	c, h, email := tk.c, tk.h, tk.email
 	t := r.Ticket
 	customer := map[string]any{"email": email}
 	if n := oneLine(t.Visitor.Name); n != "" {
@@ -94,25 +89,4 @@ func (g *Gorgias) Deliver(ctx context.Context, r Request) (string, error) {
 		return "", &Retry{Err: fmt.Errorf("gorgias: unexpected answer to the ticket creation%s", snippet(answer))}
 	}
 	return out.ID.String(), nil
-}
-
-// find returns the id of the ticket with external_id key, or "" when there is none. Trashed
-// tickets count: a ticket someone already dealt with must not come back.
-func (g *Gorgias) find(ctx context.Context, c *call, h http.Header, key string) (string, error) {
-	answer, err := c.do(ctx, http.MethodGet, g.base()+"/api/tickets?limit=1&external_id="+url.QueryEscape(key), h, nil)
-	if err != nil {
-		return "", err
-	}
-	var out struct {
-		Data []struct {
-			ID json.Number `json:"id"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(answer, &out); err != nil {
-		return "", &Retry{Err: fmt.Errorf("gorgias: unexpected answer to the ticket lookup%s", snippet(answer))}
-	}
-	if len(out.Data) > 0 {
-		return out.Data[0].ID.String(), nil
-	}
-	return "", nil
 }

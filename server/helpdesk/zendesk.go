@@ -2,7 +2,6 @@ package helpdesk
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -41,22 +40,17 @@ type zendeskTicket struct {
 
 // Deliver creates the ticket (or finds the one an earlier attempt created) and returns its id.
 func (z *Zendesk) Deliver(ctx context.Context, r Request) (string, error) {
-	token := z.Getenv(z.Config.TokenEnv)
-	if token == "" {
-		return "", fmt.Errorf("zendesk: the environment variable %s (zendesk.token_env) is not set", z.Config.TokenEnv)
-	}
-	email, err := r.Ticket.requesterEmail()
+	tk, err := startTicket("zendesk", z.Config.TokenEnv, "token_env", z.Getenv, z.Client, z.Now, r,
+		func(token string) string { return z.Config.Email + "/token:" + token })
 	if err != nil {
-		return "", fmt.Errorf("zendesk: %w", err)
+		return "", err
 	}
-	c := &call{vendor: "zendesk", client: z.Client, now: z.Now}
-	h := http.Header{}
-	h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(z.Config.Email+"/token:"+token)))
 	if r.Attempt > 1 {
-		if ref, err := z.find(ctx, c, h, r.Key); err != nil || ref != "" {
+		if ref, err := tk.find(ctx, z.base()+"/api/v2/tickets?external_id="+url.QueryEscape(r.Key), "tickets"); err != nil || ref != "" {
 			return ref, err
 		}
 	}
+	c, h, email := tk.c, tk.h, tk.email
 	t := r.Ticket
 	body := map[string]any{"ticket": map[string]any{
 		"subject":     t.subject(),
@@ -77,26 +71,6 @@ func (z *Zendesk) Deliver(ctx context.Context, r Request) (string, error) {
 		return "", &Retry{Err: fmt.Errorf("zendesk: unexpected answer to the ticket creation%s", snippet(answer))}
 	}
 	return out.Ticket.ID.String(), nil
-}
-
-// find returns the id of the ticket with external_id key, or "" when there is none.
-func (z *Zendesk) find(ctx context.Context, c *call, h http.Header, key string) (string, error) {
-	answer, err := c.do(ctx, http.MethodGet, z.base()+"/api/v2/tickets?external_id="+url.QueryEscape(key), h, nil)
-	if err != nil {
-		return "", err
-	}
-	var out struct {
-		Tickets []struct {
-			ID json.Number `json:"id"`
-		} `json:"tickets"`
-	}
-	if err := json.Unmarshal(answer, &out); err != nil {
-		return "", &Retry{Err: fmt.Errorf("zendesk: unexpected answer to the ticket lookup%s", snippet(answer))}
-	}
-	if len(out.Tickets) > 0 {
-		return out.Tickets[0].ID.String(), nil
-	}
-	return "", nil
 }
 
 func requesterName(t *Ticket) string {
