@@ -60,7 +60,7 @@ func (h *Hub) register(c *Conn) bool {
 	}
 	h.mu.Unlock()
 	if announce {
-		h.publishPresence(c.agent, "online")
+		h.publishPresence(c.agent, "online", c)
 	}
 	return true
 }
@@ -100,7 +100,7 @@ func (h *Hub) unregister(c *Conn) {
 	}
 	h.mu.Unlock()
 	if gone {
-		h.publishPresence(c.agent, "offline")
+		h.publishPresence(c.agent, "offline", nil)
 	}
 }
 
@@ -139,7 +139,7 @@ func (h *Hub) SetPresence(a *chat.Agent, status string) {
 	}
 	h.mu.Unlock()
 	if changed {
-		h.publishPresence(a, status)
+		h.publishPresence(a, status, nil)
 	}
 }
 
@@ -202,13 +202,15 @@ func (h *Hub) Connections() (visitors, agents int) {
 	return visitors, agents
 }
 
-func (h *Hub) publishPresence(a *chat.Agent, status string) {
+// publishPresence tells the agents who share a site with a. except (the connection that just
+// made a online) is left out: its hello must come first, and it knows it is there.
+func (h *Hub) publishPresence(a *chat.Agent, status string, except *Conn) {
 	frame := wire.Marshal(wire.PresenceEvent{Type: "presence", Agent: wire.Assignee{ID: a.ID, Name: a.Name}, Status: status})
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for _, conns := range h.agents {
 		for _, c := range conns {
-			if c.agent.Role == chat.RoleAdmin || a.Role == chat.RoleAdmin || sharesSite(c.agent, a) {
+			if c != except && (c.agent.Role == chat.RoleAdmin || a.Role == chat.RoleAdmin || sharesSite(c.agent, a)) {
 				c.send(frame)
 			}
 		}

@@ -178,18 +178,20 @@ func (s *Server) ServeWS(e echo.Context) error {
 	c.ctx, c.cancel = context.WithCancel(s.ctx)
 	c.lastActive.Store(s.Now().UnixNano())
 	role := string(c.actor.Type)
+	if !s.Hub.register(c) {
+		c.close(websocket.StatusTryAgainLater, "server shutting down: reconnect")
+		return nil
+	}
+	// Registered before hello is queued: a client that has its hello is already routed events
+	// and counted as present. hello is still its first frame, since presence announcements
+	// skip the connection being registered.
 	hello := wire.Hello{Type: "hello", Role: role, HeartbeatMS: s.Heartbeat.Milliseconds(), ServerTime: s.Now().UnixMilli()}
 	if c.agent != nil {
 		hello.AgentID = c.agent.ID
 	} else {
 		hello.VisitorID, hello.SiteID = c.visitorID, c.actor.SiteID
 	}
-	// hello goes first: registering announces the agent's presence, to this connection too.
 	c.send(wire.Marshal(hello))
-	if !s.Hub.register(c) {
-		c.close(websocket.StatusTryAgainLater, "server shutting down: reconnect")
-		return nil
-	}
 	metrics.Connections.WithLabelValues(role).Inc()
 	metrics.ConnectionsTotal.WithLabelValues(role).Inc()
 	// The connection lives on in a goroutine of its own and the handler returns: the HTTP
