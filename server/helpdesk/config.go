@@ -156,6 +156,9 @@ func (e *EmailConfig) validate() error {
 	return p.err()
 }
 
+// Validate checks a webhook's url and secret_env on its own (routing rules notify one too).
+func (w *WebhookConfig) Validate() error { return w.validate() }
+
 func (w *WebhookConfig) validate() error {
 	if w == nil {
 		return nil

@@ -41,6 +41,8 @@ type Settings struct {
 	Handoff *Handoff `yaml:"handoff,omitempty" json:"handoff,omitempty"`
 	// BusinessHours is when people answer (see docs/business-hours.md); nil: always open.
 	BusinessHours *hours.Settings `yaml:"business_hours,omitempty" json:"business_hours,omitempty" validate:"-"`
+	// Routing says who gets a conversation waiting for a person (see docs/routing.md); nil: manual.
+	Routing *Routing `yaml:"routing,omitempty" json:"routing,omitempty"`
 
 	detector *knowledge.Detector // built by Validate from Tags
 	calendar *hours.Calendar     // built by Validate from BusinessHours
@@ -217,6 +219,7 @@ func (s *Settings) Validate() error {
 	}
 	problems = append(problems, s.validateBot()...)
 	problems = append(problems, s.validateHandoff()...)
+	problems = append(problems, s.validateRouting()...)
 	if len(problems) == 0 {
 		return nil
 	}
