@@ -16,6 +16,9 @@ import (
 // Store is what the flow reads outside its transactions.
 type Store interface {
 	chat.HandoffStore
+	// OutcomeFacts counts the selected conversations by the day they started in (in loc) and
+	// by the facts that decide their outcome, for the dashboard's chart; Tagged means any of tags.
+	OutcomeFacts(ctx context.Context, q chat.StatsQuery, loc *time.Location, tags []string) ([]chat.OutcomeFacts, error)
 	Visitor(ctx context.Context, id string) (*chat.Visitor, error)
 }
 

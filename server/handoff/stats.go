@@ -48,6 +48,14 @@ type Stats struct {
 	// message, over FirstReplies conversations; null when there are none.
 	MedianFirstReplyMS *int64 `json:"median_consent_to_first_reply_ms"`
 	FirstReplies       int    `json:"first_replies"`
+	// P90FirstReplyMS is the 90th percentile of the same times (nearest rank); null when
+	// there are none.
+	P90FirstReplyMS *int64 `json:"p90_consent_to_first_reply_ms"`
+
+	// Outcomes count the conversations by where they ended up, and Days the same for each day
+	// of the range (every day, zeros included), for the dashboard's chart.
+	Outcomes Outcomes `json:"outcomes"`
+	Days     []Day    `json:"days"`
 }
 
 // StatsRange reads a date range written YYYY-MM-DD (both days included) in the site's time
@@ -66,8 +74,8 @@ func StatsRange(st *site.Settings, from, to string) (time.Time, time.Time, *time
 		return time.Time{}, time.Time{}, nil, chat.Errorf(chat.EInvalid, "to: %s is before from %s", to, from)
 	}
 	end := t.AddDate(0, 0, 1)
-	if end.Sub(f) > MaxStatsDays*25*time.Hour {
-		return time.Time{}, time.Time{}, nil, chat.Errorf(chat.EInvalid, "to: at most %d days at once", MaxStatsDays)
+	if end.After(f.AddDate(0, 0, MaxStatsDays)) {
+		return time.Time{}, time.Time{}, nil, chat.Errorf(chat.EInvalid, "to: at most %d days from from (%s to %s)", MaxStatsDays, from, to)
 	}
 	return f, end, loc, nil
 }
@@ -79,8 +87,12 @@ func (s *Service) Stats(ctx context.Context, l *site.Loaded, from, to, tag strin
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.o.Store.HandoffCounts(ctx, chat.StatsQuery{SiteID: l.Site.ID, From: start, To: end, Tag: tag},
-		[]string{tagHumanHelp, tagHumanFollowUp})
+	q := chat.StatsQuery{SiteID: l.Site.ID, From: start, To: end, Tag: tag}
+	c, err := s.o.Store.HandoffCounts(ctx, q, []string{tagHumanHelp, tagHumanFollowUp})
+	if err != nil {
+		return nil, err
+	}
+	facts, err := s.o.Store.OutcomeFacts(ctx, q, loc, []string{tagHumanHelp, tagHumanFollowUp})
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +110,11 @@ func (s *Service) Stats(ctx context.Context, l *site.Loaded, from, to, tag strin
 		ms := m.Milliseconds()
 		out.MedianFirstReplyMS = &ms
 	}
+	if p, ok := percentile(c.ReplyDelays, 90); ok {
+		ms := p.Milliseconds()
+		out.P90FirstReplyMS = &ms
+	}
+	out.Days, out.Outcomes = days(facts, start, end)
 	return out, nil
 }
 
@@ -112,4 +129,16 @@ func median(ds []time.Duration) (time.Duration, bool) {
 		return s[len(s)/2], true
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2, true
+}
+
+// percentile is the nearest-rank p-th percentile: the smallest value with at least p% of the
+// values at or below it.
+func percentile(ds []time.Duration, p int) (time.Duration, bool) {
+	if len(ds) == 0 {
+		return 0, false
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	rank := (p*len(s) + 99) / 100 // ceil(p/100 × n), at least 1
+	return s[max(rank, 1)-1], true
 }
