@@ -19,7 +19,7 @@ import (
 func main() {
 	kbPath := flag.String("kb", "server/knowledge/testdata/shop.yaml", "knowledge base (YAML with an entries list)")
 	evalPath := flag.String("eval", "server/knowledge/testdata/eval.yaml",
-		"evaluation set (YAML with a cases list): eval.yaml and holdout.yaml are development data, test.yaml the blind test set")
+		"evaluation set (YAML with a cases list): eval.yaml, holdout.yaml and test.yaml are development data, blind2.yaml the blind test set")
 	threshold := flag.Float64("threshold", 0, "confidence from which the bot answers (0: the default)")
 	misses := flag.Bool("misses", false, "list the cases the bot gets wrong")
 	flag.Parse()

@@ -39,7 +39,7 @@ var conceptList = []concept{
 	{"ship", [numLanguages]string{
 		langEN: "ship shipping shipped deliver delivery delivered dispatch dispatched send sending",
 		langNL: "verzenden verzending verzend verzonden versturen verstuurd sturen stuur leveren levering lever geleverd bezorgen bezorging bezorgd",
-		langFR: "livrer livraison livré expédier expédition expédié envoyer envoi envoyez",
+		langFR: "livrer livraison livré expédier expédition expédié envoyer envoi envoyez port parti partie",
 		langDE: "liefern lieferung geliefert versenden versand versendet verschicken verschickt schicken zustellen zustellung",
 		langES: "enviar envío envían enviado entregar entrega entregado mandar",
 	}},
@@ -212,7 +212,7 @@ var conceptList = []concept{
 	}},
 	{"register", [numLanguages]string{
 		langEN: "register registration signup",
-		langNL: "registreren registratie",
+		langNL: "registreren registratie aanmelden inschrijven",
 		langFR: "inscrire inscription enregistrer",
 		langDE: "registrieren registrierung",
 		langES: "registrar registrarme registro",
@@ -312,19 +312,19 @@ var conceptList = []concept{
 		langEN: "free",
 		langNL: "gratis kosteloos",
 		langFR: "gratuit gratuite offert",
-		langDE: "kostenlos gratis umsonst",
+		langDE: "kostenlos gratis umsonst frei",
 		langES: "gratis gratuito",
 	}},
 	// "How fast" asks what "how long" asks.
 	{"duration", [numLanguages]string{
-		langEN: "long time times duration day days fast quick quickly",
-		langNL: "lang duurt duur tijd dagen dag snel",
-		langFR: "délai délais temps durée jours jour rapide rapidement vite",
-		langDE: "lange dauer dauert zeit tage tagen schnell",
-		langES: "tarda tardar tiempo plazo plazos días rápido rápida rápidamente",
+		langEN: "long time times duration day days week weeks month months fast quick quickly",
+		langNL: "lang duurt duur tijd dagen dag week weken maand maanden snel",
+		langFR: "délai délais temps durée jours jour semaine semaines mois rapide rapidement vite",
+		langDE: "lange dauer dauert zeit tage tagen woche wochen monat monate monaten schnell",
+		langES: "tarda tardar tiempo plazo plazos días semana semanas meses rápido rápida rápidamente",
 	}},
 	{"country", [numLanguages]string{
-		langEN: "country countries abroad international internationally worldwide overseas",
+		langEN: "country countries abroad outside international internationally worldwide overseas",
 		langNL: "land landen buitenland internationaal",
 		langFR: "pays étranger international internationale",
 		langDE: "land länder ausland international",
@@ -345,12 +345,28 @@ var conceptList = []concept{
 		langDE: "gast",
 		langES: "invitado",
 	}},
+	// Ways to pay: the brands, and a bank transfer or cash.
 	{"paymethod", [numLanguages]string{
-		langEN: paymentNames,
-		langNL: paymentNames,
-		langFR: paymentNames,
-		langDE: paymentNames,
-		langES: paymentNames + " bizum",
+		langEN: paymentNames + " transfer wire cash",
+		langNL: paymentNames + " overboeking overboeken overmaken overschrijving contant",
+		langFR: paymentNames + " virement espèces",
+		langDE: paymentNames + " überweisung überweisen vorkasse bargeld",
+		langES: paymentNames + " bizum transferencia efectivo",
+	}},
+	// Value added tax and the tax numbers of a company, which visitors want on an invoice.
+	{"tax", [numLanguages]string{
+		langEN: "vat tax taxes",
+		langNL: "btw belasting btwnummer",
+		langFR: "tva taxe taxes",
+		langDE: "mwst mehrwertsteuer ust umsatzsteuer steuer steuernummer",
+		langES: "iva impuesto impuestos cif nif",
+	}},
+	{"company", [numLanguages]string{
+		langEN: "company business firm",
+		langNL: "bedrijf onderneming firma",
+		langFR: "entreprise société",
+		langDE: "firma unternehmen",
+		langES: "empresa negocio",
 	}},
 	{"money", [numLanguages]string{
 		langEN: "money",
@@ -514,6 +530,16 @@ var pairList = []struct {
 	{"zipper", [numLanguages]string{
 		langFR: "fermeture éclair",
 	}},
+	{"paymethod", [numLanguages]string{
+		langEN: "bank transfer, apple pay, google pay",
+		langNL: "bank overschrijving, apple pay, google pay",
+		langFR: "virement bancaire, apple pay, google pay",
+		langDE: "bank überweisung, apple pay, google pay",
+		langES: "transferencia bancaria, apple pay, google pay",
+	}},
+	{"register", [numLanguages]string{
+		langEN: "sign up",
+	}},
 	{"return", [numLanguages]string{
 		langEN: "send back, bring back, sent back",
 		langNL: "terug sturen, terug brengen, terug zenden",
@@ -523,6 +549,39 @@ var pairList = []struct {
 	}},
 }
 
+// expansionList holds words that stand for two concepts at once: "postage" is what shipping
+// costs, and is matched as "shipping" and "cost" ("Versandkosten" is split into the two as a
+// compound). Each language lists "word: concept concept" items separated by commas.
+var expansionList = [numLanguages]string{
+	langEN: "postage: ship cost",
+	langNL: "porto: ship cost, portokosten: ship cost",
+	langFR: "affranchissement: ship cost",
+	langDE: "porto: ship cost, portokosten: ship cost",
+	langES: "portes: ship cost",
+}
+
+// expansions maps, per language, the stem of a word of expansionList to its concepts' keys.
+var expansions = func() [numLanguages]map[string][]string {
+	var m [numLanguages]map[string][]string
+	for l := range numLanguages {
+		m[l] = map[string][]string{}
+		for item := range strings.SplitSeq(expansionList[l], ",") {
+			word, cs, ok := strings.Cut(item, ":")
+			if !ok {
+				continue
+			}
+			var keys []string
+			for _, c := range strings.Fields(cs) {
+				keys = append(keys, "~"+c)
+			}
+			for _, w := range words(word) {
+				m[l][stem(w, l)] = keys
+			}
+		}
+	}
+	return m
+}()
+
 // conceptPairs are expressions of two concepts, in every language: money and back or return is
 // a refund ("geld terug", "devolver el dinero"); sending back is a return.
 var conceptPairs = map[string]string{
@@ -530,6 +589,55 @@ var conceptPairs = map[string]string{
 	pairKey("~money", "~return"): "~refund",
 	pairKey("~ship", "~back"):    "~return",
 }
+
+// contextRewrites change the concept of a word next to another: to open an account ("een
+// account openen", "abrir una cuenta") is to create one, not a question about opening hours.
+// The neighbour keeps its own concept.
+var contextRewrites = map[string]map[string]string{
+	"~hours": {"~account": "~create"},
+}
+
+// rewriteAt returns the concept stems[i] takes because of a word at most pairWindow words away
+// on either side, if any. In Dutch and German the neighbour may be a compound that ends in a
+// word of the concept ("klantaccount", "Kundenkonto").
+func rewriteAt(stems []string, i int, l language) (string, bool) {
+	rw, ok := contextRewrites[canon(stems[i], l)]
+	if !ok {
+		return "", false
+	}
+	for j := max(0, i-pairWindow); j < len(stems) && j <= i+pairWindow; j++ {
+		if j == i {
+			continue
+		}
+		if c, ok := rw[canon(stems[j], l)]; ok {
+			return c, true
+		}
+		if l != langNL && l != langDE {
+			continue
+		}
+		for trigger, c := range rw {
+			for _, head := range conceptMembers[l][trigger] {
+				if len(head) >= minPartLen && len(stems[j]) > len(head) && strings.HasSuffix(stems[j], head) {
+					return c, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// conceptMembers lists, per language, the stems of each concept (by key).
+var conceptMembers = func() [numLanguages]map[string][]string {
+	var m [numLanguages]map[string][]string
+	for l := range numLanguages {
+		m[l] = map[string][]string{}
+		for _, s := range conceptStems[l] {
+			k := concepts[l][s]
+			m[l][k] = append(m[l][k], s)
+		}
+	}
+	return m
+}()
 
 // pairWindow is how far apart, in content words, the two words of a pair may be. Dutch and
 // German put a verb's particle at the end of the clause ("stuur ik de schoenen terug", "schicke
@@ -593,19 +701,20 @@ const paymentNames = "paypal klarna ideal bancontact visa mastercard amex maestr
 var countryNames = [numLanguages]string{
 	langEN: `netherlands holland belgium germany france spain italy portugal austria switzerland
 		luxembourg denmark sweden norway finland poland ireland uk england scotland wales britain
-		kingdom greece czechia hungary romania usa america canada australia europe`,
+		kingdom greece czechia hungary romania usa america united states canada australia europe`,
 	langNL: `nederland holland belgie duitsland frankrijk spanje italie portugal oostenrijk zwitserland
 		luxemburg denemarken zweden noorwegen finland polen ierland engeland brittannie schotland
-		griekenland tsjechie hongarije roemenie amerika canada australie europa`,
+		griekenland tsjechie hongarije roemenie amerika verenigde staten canada australie europa`,
 	langFR: `hollande belgique allemagne france espagne italie portugal autriche suisse luxembourg
 		danemark suede norvege finlande pologne irlande angleterre royaume-uni ecosse grece
 		tchequie hongrie roumanie amerique etats-unis canada australie europe`,
 	langDE: `niederlande holland belgien deutschland frankreich spanien italien portugal österreich
 		schweiz luxemburg dänemark schweden norwegen finnland polen irland england großbritannien
-		schottland griechenland tschechien ungarn rumänien amerika usa kanada australien europa`,
+		schottland griechenland tschechien ungarn rumänien amerika usa vereinigte staaten kanada
+		australien europa`,
 	langES: `holanda bélgica alemania francia españa italia portugal austria suiza luxemburgo dinamarca
 		suecia noruega finlandia polonia irlanda inglaterra reino escocia grecia chequia hungría
-		rumanía américa eeuu canadá australia europa`,
+		rumanía américa eeuu estados unidos canadá australia europa`,
 }
 
 // weakFactor is the share of its weight a country name keeps.

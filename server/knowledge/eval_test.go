@@ -46,21 +46,30 @@ type gate struct {
 
 // The gates (see docs/bot.md, "Evaluation").
 //
-// The blind test set (testdata/test.yaml) carries the quality gate. Issue 4's target is 90 % for
-// both numbers. Scored once after the matcher and the sample base were improved on the
-// development sets, it reached 80.7 % precision and 95.0 % unknown recall (80.0 % and 95.0 % with
-// the language withheld; 85.3 % and 87.5 % among 1,000 unrelated entries): unknown recall meets
-// the target in the sample base, precision does not. The gates sit a few points under what was
-// reached, so that they catch regressions without pretending the target is met.
+// The second blind set (testdata/blind2.yaml) carries the quality gate. Issue 4's target is 90 %
+// for both numbers. Written before the third round of matcher changes and scored once after
+// them, it reached 92.7 % precision and 76.0 % unknown recall, with the language given or
+// withheld (92.0 % and 52.0 % among 1,000 unrelated entries): precision meets the target,
+// unknown recall does not — half of its out-of-scope questions are near misses that share the
+// words of an entry ("delete my account", "change the e-mail address of my account"). The gates
+// sit a little under what was reached (one out-of-scope case is two points overall, ten in a
+// language), so that they catch regressions without pretending the target is met.
 //
-// The development sets (eval.yaml, holdout.yaml) were tuned on: their numbers are optimistic and
-// only guard against regressions.
+// The first blind set (testdata/test.yaml) was scored once at the end of the second round
+// (80.7 % and 95.0 %) and has been development data since; so have eval.yaml and holdout.yaml.
+// Their numbers are optimistic and only guard against regressions.
 var (
-	testGate       = gate{precision: 0.78, unknownRecall: 0.90, langPrecision: 0.70, langUnknownRecall: 0.75}
-	testGatePadded = gate{precision: 0.78, unknownRecall: 0.85, langPrecision: 0.70, langUnknownRecall: 0.75}
-	devGate        = gate{precision: 0.95, unknownRecall: 0.90, langPrecision: 0.85, langUnknownRecall: 0.75}
-	devGatePadded  = gate{precision: 0.95, unknownRecall: 0.80, langPrecision: 0.85, langUnknownRecall: 0.60}
+	blindGate       = gate{precision: 0.90, unknownRecall: 0.74, langPrecision: 0.85, langUnknownRecall: 0.70}
+	blindGatePadded = gate{precision: 0.90, unknownRecall: 0.50, langPrecision: 0.80, langUnknownRecall: 0.50}
+	testGate        = gate{precision: 0.90, unknownRecall: 0.90, langPrecision: 0.85, langUnknownRecall: 0.75}
+	testGatePadded  = gate{precision: 0.90, unknownRecall: 0.85, langPrecision: 0.85, langUnknownRecall: 0.75}
+	devGate         = gate{precision: 0.95, unknownRecall: 0.90, langPrecision: 0.85, langUnknownRecall: 0.75}
+	devGatePadded   = gate{precision: 0.95, unknownRecall: 0.80, langPrecision: 0.85, langUnknownRecall: 0.60}
 )
+
+func TestBlindSetMeetsItsGate(t *testing.T) {
+	checkGate(t, "testdata/blind2.yaml", blindGate, blindGatePadded)
+}
 
 func TestTestSetMeetsItsGate(t *testing.T) {
 	checkGate(t, "testdata/test.yaml", testGate, testGatePadded)
@@ -128,7 +137,7 @@ func TestEvalSetReferencesExistingEntries(t *testing.T) {
 		ids[e.ID] = true
 	}
 	var cases []EvalCase
-	for _, path := range []string{"testdata/eval.yaml", "testdata/holdout.yaml", "testdata/test.yaml"} {
+	for _, path := range []string{"testdata/eval.yaml", "testdata/holdout.yaml", "testdata/test.yaml", "testdata/blind2.yaml"} {
 		cases = append(cases, loadCases(t, path)...)
 	}
 	for _, c := range cases {

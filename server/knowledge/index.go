@@ -18,6 +18,7 @@ type index struct {
 	stems     map[string]int32 // stems of the owner's words, for prefix and typo look-ups
 	sorted    []string         // the stems, sorted
 	near      map[string][]nearWord
+	grams     gramIndex
 	idf       []float64 // per term
 	oov       float64   // weight of a visitor word the knowledge base never uses
 	postings  [][]int32 // term → questions that contain it
@@ -100,6 +101,16 @@ func newIndex(entries []Entry, qlangs [][]language) *index {
 				used[j] = true
 				continue
 			}
+			if keys, ok := expansions[p.lang][s]; ok {
+				for _, k := range keys {
+					terms = append(terms, ix.intern(k))
+				}
+				continue
+			}
+			if c, ok := rewriteAt(stems, i, p.lang); ok {
+				terms = append(terms, ix.intern(c))
+				continue
+			}
 			parts := []string{s}
 			if concepts[p.lang][s] == "" {
 				if split := splitCompound(w, s, p.lang, known); split != nil {
@@ -170,8 +181,17 @@ func newIndex(entries []Entry, qlangs [][]language) *index {
 		ix.addNear(s, t)
 	}
 	sort.Strings(ix.sorted)
+	for _, s := range ix.sorted {
+		ix.grams.add(s, ix.stems[s])
+	}
+	surfaceWords := make([]string, 0, len(surfaces))
 	for w, t := range surfaces {
 		ix.addNear(w, t)
+		surfaceWords = append(surfaceWords, w)
+	}
+	sort.Strings(surfaceWords)
+	for _, w := range surfaceWords {
+		ix.grams.add(w, surfaces[w])
 	}
 	return ix
 }
@@ -262,9 +282,32 @@ func (ix *index) analyze(ws []string, l language, stems []string, used []bool, o
 				continue
 			}
 		}
+		if keys, ok := expansions[l][stems[i]]; ok {
+			out = ix.concepts(keys, out)
+			continue
+		}
+		if c, ok := rewriteAt(stems, i, l); ok {
+			out = ix.concepts([]string{c}, out)
+			continue
+		}
 		out = ix.lookup(ws[i], stems[i], l, out)
 	}
 	return stems, used, out
+}
+
+// concepts appends the terms of the concept keys the base uses, or an unknown word if it uses
+// none of them.
+func (ix *index) concepts(keys []string, out []qterm) []qterm {
+	n := len(out)
+	for _, k := range keys {
+		if t, ok := ix.keys[k]; ok {
+			out = append(out, qterm{t, ix.idf[t], creditExact})
+		}
+	}
+	if len(out) == n {
+		out = append(out, qterm{-1, ix.oov, 0})
+	}
+	return out
 }
 
 // detail appends the term of a thing of the catalogue the base does not name: "product" at
@@ -295,17 +338,7 @@ func (ix *index) lookup(w, s string, l language, out []qterm) []qterm {
 	}
 	known := func(k string) bool { _, ok := ix.keys[canon(k, l)]; return ok }
 	if parts := splitCompound(w, s, l, known); parts != nil {
-		for _, k := range parts {
-			if t, ok := ix.keys[canon(k, l)]; ok {
-				out = append(out, qterm{t, ix.idf[t], creditExact})
-			} else if t, ok := ix.typoTerm(k, k, l); ok {
-				// "verzendkostn": a typo in the part the base does not know.
-				out = append(out, qterm{t, ix.idf[t], creditTypo})
-			} else {
-				out = append(out, qterm{-1, ix.oov, 0})
-			}
-		}
-		return out
+		return ix.compoundParts(parts, l, known, maxCompoundDepth, out)
 	}
 	if t, ok := ix.prefixTerm(s, l); ok {
 		return append(out, qterm{t, ix.idf[t], creditPrefix})
@@ -313,7 +346,62 @@ func (ix *index) lookup(w, s string, l language, out []qterm) []qterm {
 	if t, ok := ix.typoTerm(w, s, l); ok {
 		return append(out, qterm{t, ix.idf[t], creditTypo})
 	}
+	if t, ok := ix.participle(w, l); ok {
+		return append(out, qterm{t, ix.idf[t], creditPrefix})
+	}
+	if t, ok := ix.grams.closest(w); ok {
+		return append(out, qterm{t, ix.idf[t], creditNgram})
+	}
 	return append(out, qterm{-1, ix.oov * factor, 0})
+}
+
+// participle finds the term of a Dutch or German past participle the stemmers leave alone
+// because of its "ge-" prefix ("geannuleerd", "gewijzigd", "geändert"): the word without it,
+// and its ending, stemmed, known to the base or a concept it uses, directly or by a prefix.
+func (ix *index) participle(w string, l language) (int32, bool) {
+	if l != langNL && l != langDE {
+		return -1, false
+	}
+	rest, ok := strings.CutPrefix(w, "ge")
+	if !ok || len(rest) < minFuzzyLen {
+		return -1, false
+	}
+	// The participle's ending: "geannuleer-d" is "annuleer" (stemmed like "annuleren").
+	candidates := [...]string{rest, strings.TrimRight(rest, "dt")}
+	for _, c := range candidates {
+		s := stem(c, l)
+		if t, ok := ix.keys[canon(s, l)]; ok && !functionConcepts[canon(s, l)] {
+			return t, true
+		}
+	}
+	for _, c := range candidates {
+		if t, ok := ix.prefixTerm(stem(c, l), l); ok {
+			return t, true
+		}
+	}
+	return -1, false
+}
+
+// maxCompoundDepth is how many times a compound's part is split again: "versand-kosten-frei"
+// and "laagste-prijs-garantie" have three parts.
+const maxCompoundDepth = 2
+
+// compoundParts appends the terms of the parts of a compound: a part the base knows, one with a
+// typo ("verzendkostn"), a part that is itself a compound (depth permitting), or else an unknown
+// word.
+func (ix *index) compoundParts(parts []string, l language, known func(string) bool, depth int, out []qterm) []qterm {
+	for _, k := range parts {
+		if t, ok := ix.keys[canon(k, l)]; ok {
+			out = append(out, qterm{t, ix.idf[t], creditExact})
+		} else if t, ok := ix.typoTerm(k, k, l); ok {
+			out = append(out, qterm{t, ix.idf[t], creditTypo})
+		} else if sub := splitCompound(k, k, l, known); depth > 1 && sub != nil {
+			out = ix.compoundParts(sub, l, known, depth-1, out)
+		} else {
+			out = append(out, qterm{-1, ix.oov, 0})
+		}
+	}
+	return out
 }
 
 // A stem that another extends by a few letters is taken for the same word with an ending the
