@@ -181,6 +181,11 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	s.log.Info("baton listening", "addr", s.ln.Addr().String(), "public_url", s.cfg.publicURL(), "database", s.db.Kind(), "version", Version)
 	s.outbox.Start(s.handoff)
+	// The bot's queue is in memory: visitor messages whose turn the last run lost are answered
+	// now, before visitors can send again (see bot.Engine.Replay).
+	if _, err := s.bots.Replay(ctx); err != nil {
+		s.log.Warn("bot replay", "err", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	select {

@@ -10,7 +10,7 @@ import (
 var (
 	turns = register(prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "baton_bot_turns_total",
-		Help: "Visitor messages the bot handled, by outcome: replied, silent, handoff, handoff_answer (an answer to the handoff's question), discarded (a person spoke first), skipped (not the bot's), no_bot, dropped (queue full), failed.",
+		Help: "Visitor messages the bot handled, by outcome: replied, silent, handoff, handoff_answer (an answer to the handoff's question), discarded (a person spoke first), duplicate (answered already: a replayed turn), skipped (not the bot's), no_bot, dropped (queue full), failed.",
 	}, []string{"outcome"}))
 	turnSeconds = register(prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name: "baton_bot_turn_seconds", Help: "Time from taking a visitor message to committing the bot's turn.",

@@ -88,6 +88,9 @@ func (e *Engine) answerMessage(j *job) (string, error) {
 		if errors.Is(err, conversation.ErrNotBots) {
 			return "discarded", nil
 		}
+		if chat.ErrorCode(err) == chat.EConflict {
+			return "duplicate", nil // answered already: a replayed turn (Replay) the last run did finish
+		}
 		if err != nil {
 			return "failed", err
 		}
