@@ -132,9 +132,16 @@ func (h *handlers) assign(c echo.Context) error {
 	var in struct {
 		AgentID *string `json:"agent_id"`
 		ToBot   bool    `json:"to_bot"`
+		Team    string  `json:"team"`
 	}
 	if err := bind(c, &in); err != nil {
 		return err
+	}
+	if in.Team != "" {
+		if in.ToBot || in.AgentID != nil {
+			return chat.Errorf(chat.EInvalid, "team: give one of agent_id, team and to_bot")
+		}
+		return conversationReply(c)(h.Service.AssignTeam(c.Request().Context(), actorOf(c), c.Param("id"), in.Team))
 	}
 	if in.ToBot {
 		if in.AgentID != nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/batonchat/baton/server/outbox"
 	"github.com/batonchat/baton/server/ratelimit"
 	"github.com/batonchat/baton/server/realtime"
+	"github.com/batonchat/baton/server/routing"
 	"github.com/batonchat/baton/server/site"
 	"github.com/batonchat/baton/server/store"
 	"github.com/batonchat/baton/server/web"
@@ -58,6 +59,7 @@ type Server struct {
 	bots     *bot.Engine
 	handoff  *handoff.Service
 	outbox   *outbox.Outbox
+	router   *routing.Router
 	draining atomic.Bool
 	ln       net.Listener
 }
@@ -116,9 +118,22 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 	}
 	// When the bot gives a conversation up, the handoff asks the visitor first, then delivers it
 	// by the site's method; it hears the visitor's answers through the bot, in order.
+	// Routing assigns what waits for a person by the site's policy, runs the rules on tags and
+	// reassigns when nobody answers; its timers and round-robin positions live in the database.
+	s.router = routing.New(routing.Options{Store: s.db, Sites: sites, Conversations: svc, Presence: hub, Notifier: s.outbox,
+		AutoResponse: func(ctx context.Context, st *site.Settings, c *chat.Conversation) string {
+			return s.handoff.AutoResponse(ctx, st, c)
+		}, Log: s.log, Now: cfg.Now})
+	svc.OnTagged(s.router.Tagged)
+	svc.OnAssignTeam(s.router.AssignTeam)
 	s.handoff = handoff.New(handoff.Options{Conversations: svc, Store: s.db, Sites: sites, Presence: hub,
-		Dispatcher: dispatcher, Notifier: notifier, Log: s.log, Now: cfg.Now})
-	svc.OnAgentReply(s.handoff.AgentReplied)
+		Dispatcher: dispatcher, Notifier: notifier, Router: s.router, Log: s.log, Now: cfg.Now})
+	svc.OnAgentReply(func(tx chat.Tx, c *chat.Conversation, m *chat.Message) error {
+		if err := s.router.AgentReplied(tx, c, m); err != nil {
+			return err
+		}
+		return s.handoff.AgentReplied(tx, c, m)
+	})
 	// The bot answers after a visitor's message is committed and published, on its own
 	// goroutines: it never slows down or blocks the visitor's send.
 	s.bots = bot.New(bot.Options{Service: svc, Store: s.db, Sites: sites, Log: s.log, Realtime: s.rt,
@@ -157,6 +172,9 @@ func (s *Server) Store() *store.DB { return s.db }
 // outbox reports deliveries to it).
 func (s *Server) Handoff() *handoff.Service { return s.handoff }
 
+// Router is the server's routing (for tests: firing reassignment timers on an injected clock).
+func (s *Server) Router() *routing.Router { return s.router }
+
 // Realtime is the server's realtime API (for tests: who is connected).
 func (s *Server) Realtime() *realtime.Server { return s.rt }
 
@@ -181,6 +199,7 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	s.log.Info("baton listening", "addr", s.ln.Addr().String(), "public_url", s.cfg.publicURL(), "database", s.db.Kind(), "version", Version)
 	s.outbox.Start(s.handoff)
+	s.router.Start()
 	// The bot's queue is in memory: visitor messages whose turn the last run lost are answered
 	// now, before visitors can send again (see bot.Engine.Replay).
 	if _, err := s.bots.Replay(ctx); err != nil {
@@ -193,6 +212,7 @@ func (s *Server) Run(ctx context.Context) error {
 		s.closeBots(context.Background())
 		s.rt.Close()
 		s.closeOutbox(context.Background())
+		_ = s.router.Close(context.Background())
 		s.db.Close()
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
@@ -213,6 +233,9 @@ func (s *Server) Run(ctx context.Context) error {
 	err := s.http.Shutdown(sctx)
 	<-rtDone
 	s.closeOutbox(sctx)
+	if rerr := s.router.Close(sctx); rerr != nil {
+		s.log.Warn("shutdown", "err", rerr)
+	}
 	if cerr := s.db.Close(); cerr != nil {
 		err = errors.Join(err, cerr)
 	}

@@ -100,6 +100,7 @@ func (s *Service) BotReply(ctx context.Context, t BotTurn) (*chat.Conversation, 
 	)
 	err := s.store.Tx(ctx, func(tx chat.Tx) error {
 		out, changed = nil, false
+		var tagged []string
 		c, err := tx.Conversation(t.ConversationID)
 		if err != nil {
 			return err
@@ -143,6 +144,7 @@ func (s *Service) BotReply(ctx context.Context, t BotTurn) (*chat.Conversation, 
 				return err
 			}
 			out, changed = append(out, m), true
+			tagged = append(tagged, tag)
 		}
 		switch {
 		case t.Close:
@@ -166,6 +168,13 @@ func (s *Service) BotReply(ctx context.Context, t BotTurn) (*chat.Conversation, 
 				return err
 			}
 			out, changed = append(out, m), true
+		}
+		for _, tag := range tagged { // routing rules on the tags, after the tag's own post-action
+			more, ch, err := s.tagged(ctx, tx, c, t.BotName, tag)
+			if err != nil {
+				return err
+			}
+			out, changed = append(out, more...), changed || ch
 		}
 		conv = c
 		return nil

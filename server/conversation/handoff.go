@@ -15,6 +15,7 @@ type BotEdit struct {
 	Conv *chat.Conversation
 
 	s       *Service
+	ctx     context.Context
 	botName string
 	out     []*chat.Message
 	changed bool
@@ -71,7 +72,7 @@ func (s *Service) EditAsBot(ctx context.Context, id, botName string, fn func(e *
 		if err != nil {
 			return err
 		}
-		e = &BotEdit{Tx: tx, Conv: c, s: s, botName: botName}
+		e = &BotEdit{Tx: tx, Conv: c, s: s, botName: botName, ctx: ctx}
 		return fn(e)
 	})
 	if err != nil {

@@ -125,7 +125,11 @@ func (s *Service) Tag(ctx context.Context, actor Actor, id, tag string) (*chat.C
 			return nil, err
 		}
 		m, err := s.appendEvent(tx, c, false, "tagged", "Tagged "+tag, map[string]any{"tag": tag, "by": actor.ID})
-		return []*chat.Message{m}, err
+		if err != nil {
+			return nil, err
+		}
+		more, _, err := s.tagged(ctx, tx, c, actor.name(), tag) // routing rules on the tag
+		return append([]*chat.Message{m}, more...), err
 	})
 }
 

@@ -48,6 +48,8 @@ type Service struct {
 
 	visitorHook func(c *chat.Conversation, m *chat.Message)                   // see OnVisitorMessage
 	agentHook   func(tx chat.Tx, c *chat.Conversation, m *chat.Message) error // see OnAgentReply
+	tagHook     func(e *BotEdit, tag string) error                            // see OnTagged
+	teamHook    func(e *BotEdit, actor Actor, team string) error              // see OnAssignTeam
 }
 
 // New returns a Service. now may be nil (time.Now).

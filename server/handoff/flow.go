@@ -251,7 +251,13 @@ func (a *applier) toQueue(what string) error {
 	if err := a.e.ToQueue(); err != nil {
 		return err
 	}
-	return a.e.Event(false, "handoff", a.agentLine(what), a.eventData())
+	if err := a.e.Event(false, "handoff", a.agentLine(what), a.eventData()); err != nil {
+		return err
+	}
+	if a.s.o.Router != nil {
+		return a.s.o.Router.Queued(a.e, a.p.st)
+	}
+	return nil
 }
 
 func (a *applier) eventData() map[string]any {

@@ -88,8 +88,11 @@ type Options struct {
 	Dispatcher Dispatcher
 	// Notifier emails away visitors the team's replies; nil: replies wait in the chat.
 	Notifier Notifier
-	Log      *slog.Logger
-	Now      func() time.Time
+	// Router assigns what the flow puts in the Unassigned queue and says who is available;
+	// nil: conversations wait in Unassigned and availability counts online agents.
+	Router Router
+	Log    *slog.Logger
+	Now    func() time.Time
 }
 
 // Service runs the handoff flow. It is the bot's Handoff (and Listener): the bot engine calls
@@ -239,6 +242,9 @@ func (s *Service) facts(ctx context.Context, siteID string, st *site.Settings, v
 func (s *Service) available(ctx context.Context, siteID string, st *site.Settings, now time.Time) bool {
 	if !st.HumanChat() || !st.Calendar().Open(now) || s.o.Presence == nil {
 		return false
+	}
+	if s.o.Router != nil {
+		return s.o.Router.Available(ctx, siteID, st) // the agents routing could assign, by the same rules
 	}
 	online := s.o.Presence.OnlineAgents(siteID)
 	if len(online) == 0 {

@@ -41,6 +41,7 @@ import (
 
 	"github.com/batonchat/baton/server/chat"
 	"github.com/batonchat/baton/server/helpdesk"
+	"github.com/batonchat/baton/server/routing"
 )
 
 // Store is what the outbox needs of Baton's database; *store.DB implements it.
@@ -98,9 +99,10 @@ type Reply struct {
 // payload is what a delivery row carries: what was decided, and the ticket as first sent, so
 // that every attempt sends the same thing (Zendesk refuses a reused key with another body).
 type payload struct {
-	Handoff *Handoff         `json:"handoff,omitempty"`
-	Reply   *Reply           `json:"reply,omitempty"`
-	Ticket  *helpdesk.Ticket `json:"ticket,omitempty"`
+	Handoff *Handoff            `json:"handoff,omitempty"`
+	Reply   *Reply              `json:"reply,omitempty"`
+	Rule    *routing.RuleNotice `json:"rule,omitempty"`
+	Ticket  *helpdesk.Ticket    `json:"ticket,omitempty"`
 }
 
 // Options configure an Outbox.

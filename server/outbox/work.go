@@ -41,6 +41,8 @@ func (ob *Outbox) work(d *chat.Delivery) {
 	)
 	if d.Kind == chat.DeliveryReply {
 		ref, err = ob.reply(ctx, j)
+	} else if d.Kind == DeliveryRule {
+		ref, err = ob.rule(ctx, j)
 	} else {
 		cfg, ref, err = ob.deliver(ctx, j)
 	}
@@ -141,7 +143,7 @@ func (ob *Outbox) finish(j *job, ref string, err error, cfg *helpdesk.Config) bo
 		// The outcome is reported next, under a fresh lease: if this process dies first,
 		// another worker reports it when the lease ends.
 		d.DueAt = now.Add(ob.o.Lease)
-		if d.Kind == chat.DeliveryReply || next != nil {
+		if d.Kind == chat.DeliveryReply || d.Kind == DeliveryRule || next != nil {
 			d.Notified, d.DueAt = true, time.Time{} // nothing to report, or the fallback will
 		}
 	}
@@ -175,7 +177,7 @@ func (ob *Outbox) fallback(j *job, now time.Time) *chat.Delivery {
 // report tells the flow how a handoff delivery ended, and records that it did.
 func (ob *Outbox) report(j *job) {
 	d := j.d
-	if d.Kind != chat.DeliveryReply && ob.outcomes != nil {
+	if d.Kind != chat.DeliveryReply && d.Kind != DeliveryRule && ob.outcomes != nil {
 		ctx, cancel := context.WithTimeout(ob.ctx, ob.o.Timeout)
 		err := ob.tell(ctx, d)
 		cancel()

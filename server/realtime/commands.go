@@ -159,6 +159,12 @@ func (s *Server) run(ctx context.Context, c *Conn, cmd *wire.Command) (any, erro
 	case "get":
 		return convData(svc.Get(ctx, actor, cmd.ConversationID))
 	case "assign":
+		if cmd.Team != "" {
+			if cmd.ToBot || cmd.AgentID != nil {
+				return nil, chat.Errorf(chat.EInvalid, "team: give one of agent_id, team and to_bot")
+			}
+			return convData(svc.AssignTeam(ctx, actor, cmd.ConversationID, cmd.Team))
+		}
 		if cmd.ToBot {
 			if cmd.AgentID != nil {
 				return nil, chat.Errorf(chat.EInvalid, "agent_id: give agent_id or to_bot, not both")

@@ -42,6 +42,7 @@ type Command struct {
 	Values         map[string]string `json:"values,omitempty" validate:"max=10"`
 	Title          string            `json:"title,omitempty" validate:"max=1000"`
 	ToBot          bool              `json:"to_bot,omitempty"`                             // assign: hand back to the bot
+	Team           string            `json:"team,omitempty" validate:"max=64"`             // assign: route within a team
 	RequestID      string            `json:"request_id,omitempty" validate:"max=64"`       // bot_reply
 	Tags           []string          `json:"tags,omitempty" validate:"max=20,dive,max=64"` // bot_reply
 	Handoff        bool              `json:"handoff,omitempty"`                            // bot_reply: ask for a person

@@ -1,0 +1,33 @@
+package handoff
+
+import (
+	"context"
+	"errors"
+
+	"github.com/batonchat/baton/server/chat"
+	"github.com/batonchat/baton/server/conversation"
+	"github.com/batonchat/baton/server/site"
+)
+
+// Router assigns a conversation the flow has just put in the Unassigned queue, in the flow's
+// transaction, and says whether anyone could be assigned one now; package routing implements it.
+type Router interface {
+	Queued(e *conversation.BotEdit, st *site.Settings) error
+	Available(ctx context.Context, siteID string, st *site.Settings) bool
+}
+
+// AutoResponse is what a visitor is told when nobody can take their conversation (routing's
+// reassignment found nobody): the business-hours answer in their language, with where the
+// reply will go, as the flow says it when nobody is available.
+func (s *Service) AutoResponse(ctx context.Context, st *site.Settings, c *chat.Conversation) string {
+	h, err := s.o.Store.Handoff(ctx, c.ID)
+	if errors.Is(err, chat.ErrNotFound) {
+		h = &chat.Handoff{ConversationID: c.ID, SiteID: c.SiteID}
+	} else if err != nil {
+		s.o.Log.Warn("handoff: no auto-response: cannot read the handoff", "conversation", c.ID, "err", err)
+		return ""
+	}
+	a := &applier{s: s, h: h, p: &step{st: st, visitor: s.visitor(ctx, c.VisitorID)}, now: s.o.Now(), t: textsFor(st, h.Locale)}
+	a.fillEmail()
+	return a.autoResponse()
+}
