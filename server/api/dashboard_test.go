@@ -168,3 +168,69 @@ func TestStatsChartCountsEachDayByOutcomeInTheSiteTimeZone(t *testing.T) {
 		}
 	})
 }
+
+func TestStatsOutcomesFollowWhatTheFlowDid(t *testing.T) {
+	rec := &recorder{}
+	e := startWithBot(t, withRecorder(rec))
+	e.botSite("shop", shop)
+	e.botSite("desk", shop+byTicket("zendesk"))
+	_, admin := e.agent("Root", chat.RoleAdmin)
+	_, tok := e.agent("Alice", chat.RoleAgent, "shop", "desk")
+	agent := e.mustDial(tok)
+
+	// The inbox: answered by the bot; declined; handed over and answered by Alice; handed over
+	// and resolved by Alice without a word.
+	v := e.mustDial(e.visitorToken("shop"))
+	v.say("When are you open?")
+	v.botMessage()
+	v = e.mustDial(e.visitorToken("shop"))
+	v.say("Can I pay with seashells?")
+	v.offer()
+	v.say("no")
+	v.botMessage()
+	v = e.mustDial(e.visitorToken("shop"))
+	answered := v.say("Can I pay with seashells?")
+	v.acceptHandoff("jane@example.com")
+	e.waitStatus(tok, answered, "unassigned")
+	agent.ok(map[string]any{"type": "send", "conversation_id": answered, "client_id": "a1", "text": "Yes you can."})
+	v = e.mustDial(e.visitorToken("shop"))
+	dropped := v.say("Can I pay with pearls?")
+	v.acceptHandoff("joe@example.com")
+	e.waitStatus(tok, dropped, "unassigned")
+	agent.ok(map[string]any{"type": "resolve", "conversation_id": dropped})
+
+	// Tickets: one on its way, one delivered, one failed for good (to the team).
+	ticket := func() string {
+		v := e.mustDial(e.visitorToken("desk"))
+		id := v.say("Can I pay with seashells?")
+		v.acceptHandoff("jane@example.com")
+		rec.delivery(t, id)
+		return id
+	}
+	ticket()
+	delivered, failed := ticket(), ticket()
+	if err := e.srv.Handoff().Delivered(context.Background(), delivered, "T-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.srv.Handoff().Failed(context.Background(), failed, "422 Unprocessable Entity"); err != nil {
+		t.Fatal(err)
+	}
+	e.waitStatus(tok, failed, "unassigned")
+
+	today := time.Now().UTC().Format(time.DateOnly)
+	for _, c := range []struct {
+		site string
+		want statsDay
+	}{
+		{"shop", statsDay{Date: today, BotResolved: 1, Human: 1, Abandoned: 2}},
+		{"desk", statsDay{Date: today, Human: 1, Ticket: 2}},
+	} {
+		var s statsReply
+		if code := e.do("GET", "/v1/sites/"+c.site+"/stats?from="+today+"&to="+today, admin, nil, &s); code != 200 || len(s.Days) != 1 {
+			t.Fatalf("%s: %d %+v", c.site, code, s)
+		}
+		if s.Days[0] != c.want {
+			t.Errorf("%s: %+v, want %+v", c.site, s.Days[0], c.want)
+		}
+	}
+}
