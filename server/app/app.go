@@ -121,8 +121,8 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 	// Routing assigns what waits for a person by the site's policy, runs the rules on tags and
 	// reassigns when nobody answers; its timers and round-robin positions live in the database.
 	s.router = routing.New(routing.Options{Store: s.db, Sites: sites, Conversations: svc, Presence: hub, Notifier: s.outbox,
-		AutoResponse: func(ctx context.Context, st *site.Settings, c *chat.Conversation) string {
-			return s.handoff.AutoResponse(ctx, st, c)
+		AutoResponse: func(tx chat.Tx, st *site.Settings, c *chat.Conversation) string {
+			return s.handoff.AutoResponse(tx, st, c)
 		}, Log: s.log, Now: cfg.Now})
 	svc.OnTagged(s.router.Tagged)
 	svc.OnAssignTeam(s.router.AssignTeam)

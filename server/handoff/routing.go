@@ -18,16 +18,25 @@ type Router interface {
 
 // AutoResponse is what a visitor is told when nobody can take their conversation (routing's
 // reassignment found nobody): the business-hours answer in their language, with where the
-// reply will go, as the flow says it when nobody is available.
-func (s *Service) AutoResponse(ctx context.Context, st *site.Settings, c *chat.Conversation) string {
-	h, err := s.o.Store.Handoff(ctx, c.ID)
-	if errors.Is(err, chat.ErrNotFound) {
-		h = &chat.Handoff{ConversationID: c.ID, SiteID: c.SiteID}
-	} else if err != nil {
-		s.o.Log.Warn("handoff: no auto-response: cannot read the handoff", "conversation", c.ID, "err", err)
-		return ""
+// reply will go, as the flow says it when nobody is available. It reads in tx, the
+// conversation's transaction.
+func (s *Service) AutoResponse(tx chat.Tx, st *site.Settings, c *chat.Conversation) string {
+	h := &chat.Handoff{ConversationID: c.ID, SiteID: c.SiteID}
+	if ht, ok := tx.(chat.HandoffTx); ok {
+		got, err := ht.Handoff(c.ID)
+		switch {
+		case err == nil:
+			h = got
+		case !errors.Is(err, chat.ErrNotFound):
+			s.o.Log.Warn("handoff: no auto-response: cannot read the handoff", "conversation", c.ID, "err", err)
+			return ""
+		}
 	}
-	a := &applier{s: s, h: h, p: &step{st: st, visitor: s.visitor(ctx, c.VisitorID)}, now: s.o.Now(), t: textsFor(st, h.Locale)}
+	v, err := tx.Visitor(c.VisitorID)
+	if err != nil {
+		v = nil // no profile yet: the answer without their time zone
+	}
+	a := &applier{s: s, h: h, p: &step{st: st, visitor: v}, now: s.o.Now(), t: textsFor(st, h.Locale)}
 	a.fillEmail()
 	return a.autoResponse()
 }

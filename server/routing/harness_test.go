@@ -103,7 +103,7 @@ func newFixture(t *testing.T, db *store.DB, settings string) *fixture {
 // router builds the routing as the app does (again after a restart).
 func (f *fixture) router() {
 	f.r = routing.New(routing.Options{Store: f.db, Sites: f.sites, Conversations: f.svc, Presence: f.presence, Notifier: f.notices,
-		AutoResponse: func(_ context.Context, _ *site.Settings, _ *chat.Conversation) string {
+		AutoResponse: func(chat.Tx, *site.Settings, *chat.Conversation) string {
 			return "Nobody is here right now."
 		},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: f.clock.now})

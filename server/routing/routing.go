@@ -37,9 +37,16 @@ type Timer struct {
 	DueAt          time.Time
 }
 
-// Tx is what routing writes inside a conversation's transaction; the store's transactions
-// implement it.
+// Tx is what routing reads and writes inside a conversation's transaction; the store's
+// transactions implement it. Routing reads nothing through the store's pool while a
+// transaction is open: on PostgreSQL, transactions waiting for a pool connection could
+// otherwise hold every connection.
 type Tx interface {
+	// RoutingAgents returns the people who may see the site: its agents and the admins, never
+	// bot accounts.
+	RoutingAgents(siteID string) ([]*chat.Agent, error)
+	// OpenAssigned counts, per agent, the unresolved conversations assigned to them.
+	OpenAssigned(agentIDs []string) (map[string]int, error)
 	// RoutingCursor is the agent who got the last round-robin conversation ("" when none).
 	RoutingCursor(siteID, team string) (string, error)
 	SetRoutingCursor(siteID, team, agentID string) error
@@ -54,7 +61,6 @@ type Tx interface {
 // Store is what routing reads outside transactions; *store.DB implements it.
 type Store interface {
 	Agents(ctx context.Context) ([]*chat.Agent, error)
-	AgentByEmail(ctx context.Context, email string) (*chat.Agent, error)
 	// OpenAssigned counts, per agent, the unresolved conversations assigned to them.
 	OpenAssigned(ctx context.Context, agentIDs []string) (map[string]int, error)
 	DueRoutingTimers(ctx context.Context, now time.Time, limit int) ([]*Timer, error)
@@ -75,8 +81,9 @@ type Options struct {
 	// Notifier posts rules' webhooks through the outbox; nil: a rule's notify is logged and skipped.
 	Notifier Notifier
 	// AutoResponse is what the visitor is told when nobody can take their conversation (the
-	// handoff's business-hours or no-agent answer); nil: nothing is said.
-	AutoResponse func(ctx context.Context, st *site.Settings, c *chat.Conversation) string
+	// handoff's business-hours or no-agent answer), read in the conversation's transaction;
+	// nil: nothing is said.
+	AutoResponse func(tx chat.Tx, st *site.Settings, c *chat.Conversation) string
 	Log          *slog.Logger
 	Now          func() time.Time
 	// Poll is how often the worker looks for due timers; default 5 s.
@@ -141,13 +148,9 @@ func Pick(policy string, cands []Candidate, last string) string {
 }
 
 // eligible returns the agents of the site who may be routed a conversation by p, with their
-// open conversations: of the site, not bots, in p's team, online when p asks, under capacity,
-// and not exclude.
-func (r *Router) eligible(ctx context.Context, siteID string, p site.Policy, exclude string) ([]Candidate, map[string]*chat.Agent, error) {
-	agents, err := r.o.Store.Agents(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("routing: agents: %w", err)
-	}
+// open conversations (counted by open): of the site, not bots, in p's team, online when p
+// asks, under capacity, and not exclude.
+func (r *Router) eligible(agents []*chat.Agent, open func([]string) (map[string]int, error), siteID string, p site.Policy, exclude string) ([]Candidate, map[string]*chat.Agent, error) {
 	var members map[string]bool
 	if p.Agents != nil {
 		members = make(map[string]bool, len(p.Agents))
@@ -175,18 +178,31 @@ func (r *Router) eligible(ctx context.Context, siteID string, p site.Policy, exc
 		byID[a.ID] = a
 		ids = append(ids, a.ID)
 	}
-	open, err := r.o.Store.OpenAssigned(ctx, ids)
+	counts, err := open(ids)
 	if err != nil {
 		return nil, nil, fmt.Errorf("routing: open conversations: %w", err)
 	}
 	var out []Candidate
 	for _, id := range ids {
-		if p.MaxOpen > 0 && open[id] >= p.MaxOpen {
+		if p.MaxOpen > 0 && counts[id] >= p.MaxOpen {
 			continue
 		}
-		out = append(out, Candidate{ID: id, Open: open[id]})
+		out = append(out, Candidate{ID: id, Open: counts[id]})
 	}
 	return out, byID, nil
+}
+
+// eligibleTx is eligible read in e's transaction.
+func (r *Router) eligibleTx(e *conversation.BotEdit, p site.Policy, exclude string) ([]Candidate, map[string]*chat.Agent, error) {
+	rtx, ok := e.Tx.(Tx)
+	if !ok {
+		return nil, nil, errors.New("routing: the store's transactions do not keep routing state")
+	}
+	agents, err := rtx.RoutingAgents(e.Conv.SiteID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r.eligible(agents, rtx.OpenAssigned, e.Conv.SiteID, p, exclude)
 }
 
 // Available reports whether someone could be routed a conversation of the site now (by the
@@ -195,7 +211,12 @@ func (r *Router) eligible(ctx context.Context, siteID string, p site.Policy, exc
 func (r *Router) Available(ctx context.Context, siteID string, st *site.Settings) bool {
 	p := st.RoutingFor("")
 	p.OnlyOnline = true // "a person is coming" is a promise about who is here now
-	cands, _, err := r.eligible(ctx, siteID, p, "")
+	agents, err := r.o.Store.Agents(ctx)
+	if err != nil {
+		r.o.Log.Warn("routing: cannot tell who is available: assuming someone", "site", siteID, "err", err)
+		return true
+	}
+	cands, _, err := r.eligible(agents, func(ids []string) (map[string]int, error) { return r.o.Store.OpenAssigned(ctx, ids) }, siteID, p, "")
 	if err != nil {
 		r.o.Log.Warn("routing: cannot tell who is available: assuming someone", "site", siteID, "err", err)
 		return true
@@ -215,15 +236,12 @@ func (r *Router) route(e *conversation.BotEdit, st *site.Settings, team, exclude
 	if p.Name == site.PolicyManual {
 		return nil, nil
 	}
-	ctx, c := e.Context(), e.Conv
-	cands, agents, err := r.eligible(ctx, c.SiteID, p, exclude)
+	c := e.Conv
+	cands, agents, err := r.eligibleTx(e, p, exclude)
 	if err != nil || len(cands) == 0 {
 		return nil, err
 	}
-	rtx, ok := e.Tx.(Tx)
-	if !ok {
-		return nil, errors.New("routing: the store's transactions do not keep routing state")
-	}
+	rtx := e.Tx.(Tx) // checked by eligibleTx
 	last, err := rtx.RoutingCursor(c.SiteID, p.Team)
 	if err != nil {
 		return nil, err

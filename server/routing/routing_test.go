@@ -170,3 +170,28 @@ func TestAnAgentIsNeverRoutedAnotherSitesConversation(t *testing.T) {
 		}
 	})
 }
+
+func TestAdminsAreRoutedBotAccountsNever(t *testing.T) {
+	each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "routing: {policy: round_robin}\n")
+		bot := &chat.Agent{ID: chat.NewID("ag"), Email: "bot@shop.example", Name: "Shopbot", Role: chat.RoleBot, PasswordHash: "x",
+			SiteIDs: []string{f.site.ID}}
+		admin := &chat.Agent{ID: chat.NewID("ag"), Email: "root@shop.example", Name: "Root", Role: chat.RoleAdmin, PasswordHash: "x"}
+		for _, a := range []*chat.Agent{bot, admin} {
+			if err := f.db.CreateAgent(context.Background(), a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.agents["Root"] = admin
+		f.presence.set(bot) // a realtime bot is connected, and counts for nobody
+		if got := f.assignee(f.waiting(nil).ID); got != "" {
+			t.Fatalf("routed to %s", got)
+		}
+		f.presence.set(bot, admin)
+		for range 2 {
+			if got := f.assignee(f.waiting(nil).ID); got != "Root" {
+				t.Fatalf("an admin may answer every site: %q", got)
+			}
+		}
+	})
+}

@@ -3,6 +3,7 @@ package routing
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/batonchat/baton/server/chat"
 	"github.com/batonchat/baton/server/conversation"
@@ -83,11 +84,21 @@ func (r *Router) apply(e *conversation.BotEdit, st *site.Settings, rule site.Rul
 // (whether online or not: the owner named them) and reports whether it did; otherwise agents
 // are told why it was not.
 func (r *Router) toAgent(e *conversation.BotEdit, st *site.Settings, rule site.Rule) (bool, error) {
-	a, err := r.o.Store.AgentByEmail(e.Context(), rule.AssignAgent)
-	if err != nil || a.Role == chat.RoleBot || !a.CanAccessSite(e.Conv.SiteID) {
-		if err != nil && !errors.Is(err, chat.ErrNotFound) {
-			return false, err
+	rtx, ok := e.Tx.(Tx)
+	if !ok {
+		return false, errors.New("routing: the store's transactions do not keep routing state")
+	}
+	agents, err := rtx.RoutingAgents(e.Conv.SiteID)
+	if err != nil {
+		return false, err
+	}
+	var a *chat.Agent
+	for _, x := range agents {
+		if strings.EqualFold(x.Email, rule.AssignAgent) {
+			a = x
 		}
+	}
+	if a == nil {
 		return false, e.Event(false, "rule_skipped", "Rule on "+rule.Tag+": "+rule.AssignAgent+" is not an agent of this site",
 			map[string]any{"by": "routing", "tag": rule.Tag})
 	}

@@ -107,8 +107,12 @@ func (r *Router) fire(ctx context.Context, t *Timer) (bool, error) {
 		}
 		acted = true
 		from := t.AgentID
-		if a, err := r.agentName(ctx, t.AgentID); err == nil {
-			from = a
+		if agents, err := rtx.RoutingAgents(c.SiteID); err == nil {
+			for _, a := range agents {
+				if a.ID == t.AgentID {
+					from = a.Name
+				}
+			}
 		}
 		wait := formatMinutes(t.DueAt.Sub(t.AssignedAt))
 		next, err := r.route(e, st, t.Team, t.AgentID)
@@ -128,7 +132,7 @@ func (r *Router) fire(ctx context.Context, t *Timer) (bool, error) {
 			return err
 		}
 		if r.o.AutoResponse != nil {
-			if text := r.o.AutoResponse(ctx, st, c); text != "" {
+			if text := r.o.AutoResponse(e.Tx, st, c); text != "" {
 				return e.Say(conversation.BotMessage{Text: text})
 			}
 		}
@@ -138,19 +142,6 @@ func (r *Router) fire(ctx context.Context, t *Timer) (bool, error) {
 		return false, nil // the conversation is gone, and its timer with it
 	}
 	return acted, err
-}
-
-func (r *Router) agentName(ctx context.Context, id string) (string, error) {
-	agents, err := r.o.Store.Agents(ctx)
-	if err != nil {
-		return "", err
-	}
-	for _, a := range agents {
-		if a.ID == id {
-			return a.Name, nil
-		}
-	}
-	return "", chat.ErrNotFound
 }
 
 // formatMinutes says a wait the way the note does: "15 minutes", "1 minute", "2 hours".

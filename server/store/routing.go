@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/batonchat/baton/server/chat"
 	"github.com/batonchat/baton/server/routing"
 )
 
@@ -14,6 +17,54 @@ var (
 	_ routing.Tx    = (*tx)(nil)
 	_ routing.Store = (*DB)(nil)
 )
+
+// RoutingAgents returns, in the transaction, the people who may be routed the site's
+// conversations: its agents (SiteIDs holding the site) and the admins; never bot accounts.
+func (t *tx) RoutingAgents(siteID string) ([]*chat.Agent, error) {
+	rows, err := t.q.QueryContext(t.ctx, `SELECT `+agentColumns+` FROM agents WHERE role <> 'bot'
+		AND (role = 'admin' OR id IN (SELECT agent_id FROM agent_sites WHERE site_id = $1)) ORDER BY id`, siteID)
+	if err != nil {
+		return nil, fmt.Errorf("routing agents: %w", err)
+	}
+	defer rows.Close()
+	var out []*chat.Agent
+	for rows.Next() {
+		a, err := scanAgent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("routing agents: %w", err)
+		}
+		if a.Role != chat.RoleAdmin {
+			a.SiteIDs = []string{siteID}
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("routing agents: %w", err)
+	}
+	return out, nil
+}
+
+// OpenAssigned counts, in the transaction, the unresolved conversations assigned to each agent.
+func (t *tx) OpenAssigned(agentIDs []string) (map[string]int, error) {
+	out := make(map[string]int, len(agentIDs))
+	if len(agentIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(agentIDs))
+	marks := make([]string, len(agentIDs))
+	for i, id := range agentIDs {
+		args[i], marks[i], out[id] = id, "$"+strconv.Itoa(i+1), 0
+	}
+	rows, err := t.q.QueryContext(t.ctx, `SELECT assignee_id, COUNT(*) FROM conversations WHERE status = 'assigned'
+		AND assignee_id IN (`+strings.Join(marks, ", ")+`) GROUP BY assignee_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("open assigned: %w", err)
+	}
+	if err := scanCounts(rows, out); err != nil {
+		return nil, fmt.Errorf("open assigned: %w", err)
+	}
+	return out, nil
+}
 
 // RoutingCursor returns the agent who got the site's (or team's) last round-robin
 // conversation; "" when none has yet.
