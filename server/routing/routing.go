@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/batonchat/baton/server/chat"
@@ -94,9 +95,11 @@ type Options struct {
 
 // Router assigns conversations and runs the reassignment worker.
 type Router struct {
-	o    Options
-	stop chan struct{}
-	done chan struct{}
+	o       Options
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once // starts the worker, or marks it never started
+	closing sync.Once
 }
 
 // New returns a Router; Start starts its worker.

@@ -22,16 +22,16 @@ func (r *Router) AgentReplied(tx chat.Tx, c *chat.Conversation, _ *chat.Message)
 
 // Start runs the reassignment worker until Close.
 func (r *Router) Start() {
-	go r.loop()
+	r.once.Do(func() { go r.loop() })
 }
 
-// Close stops the worker and waits for the timer it is firing, until ctx is done.
+// Close stops the worker and waits for the timer it is firing, until ctx is done. A worker
+// never started is closed at once.
 func (r *Router) Close(ctx context.Context) error {
-	select {
-	case <-r.stop:
-	default:
+	r.closing.Do(func() {
 		close(r.stop)
-	}
+		r.once.Do(func() { close(r.done) }) // never started
+	})
 	select {
 	case <-r.done:
 		return nil
