@@ -126,6 +126,7 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 		}, Log: s.log, Now: cfg.Now})
 	svc.OnTagged(s.router.Tagged)
 	svc.OnAssignTeam(s.router.AssignTeam)
+	svc.OnSuspended(s.router.Suspended)
 	s.handoff = handoff.New(handoff.Options{Conversations: svc, Store: s.db, Sites: sites, Presence: hub,
 		Dispatcher: dispatcher, Notifier: notifier, Router: s.router, Log: s.log, Now: cfg.Now})
 	svc.OnAgentReply(func(tx chat.Tx, c *chat.Conversation, m *chat.Message) error {

@@ -168,6 +168,11 @@ func (s *Service) BotReply(ctx context.Context, t BotTurn) (*chat.Conversation, 
 				return err
 			}
 			out, changed = append(out, m), true
+			more, err := s.suspended(ctx, tx, c, t.BotName) // routing assigns it
+			if err != nil {
+				return err
+			}
+			out = append(out, more...)
 		}
 		for _, tag := range tagged { // routing rules on the tags, after the tag's own post-action
 			more, ch, err := s.tagged(ctx, tx, c, t.BotName, tag)

@@ -107,6 +107,23 @@ func (s *Service) OnTagged(fn func(e *BotEdit, tag string) error) { s.tagHook = 
 // team). Call it before serving.
 func (s *Service) OnAssignTeam(fn func(e *BotEdit, actor Actor, team string) error) { s.teamHook = fn }
 
+// OnSuspended registers fn, called inside the transaction in which a tag's post-action
+// suspends the bot and puts the conversation in Unassigned, so that routing assigns it in the
+// same commit. Call it before serving.
+func (s *Service) OnSuspended(fn func(e *BotEdit) error) { s.suspendHook = fn }
+
+// suspended runs the suspend hook in tx and returns what it appended.
+func (s *Service) suspended(ctx context.Context, tx chat.Tx, c *chat.Conversation, botName string) ([]*chat.Message, error) {
+	if s.suspendHook == nil {
+		return nil, nil
+	}
+	e := &BotEdit{Tx: tx, Conv: c, s: s, botName: botName, ctx: ctx}
+	if err := s.suspendHook(e); err != nil {
+		return nil, err
+	}
+	return e.out, nil
+}
+
 // AssignTeam routes the conversation within a team of its site, by the team's policy.
 func (s *Service) AssignTeam(ctx context.Context, actor Actor, id, team string) (*chat.Conversation, error) {
 	if err := validTag(team); err != nil {

@@ -50,6 +50,7 @@ type Service struct {
 	agentHook   func(tx chat.Tx, c *chat.Conversation, m *chat.Message) error // see OnAgentReply
 	tagHook     func(e *BotEdit, tag string) error                            // see OnTagged
 	teamHook    func(e *BotEdit, actor Actor, team string) error              // see OnAssignTeam
+	suspendHook func(e *BotEdit) error                                        // see OnSuspended
 }
 
 // New returns a Service. now may be nil (time.Now).

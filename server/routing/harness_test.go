@@ -109,6 +109,7 @@ func (f *fixture) router() {
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: f.clock.now})
 	f.svc.OnTagged(f.r.Tagged)
 	f.svc.OnAssignTeam(f.r.AssignTeam)
+	f.svc.OnSuspended(f.r.Suspended)
 	f.svc.OnAgentReply(f.r.AgentReplied)
 }
 

@@ -353,3 +353,13 @@ func (r *Router) toTeam(e *conversation.BotEdit, st *site.Settings, team, exclud
 	}
 	return e.Unassign("Waiting in Unassigned for team "+team, map[string]any{"by": "routing", "team": team})
 }
+
+// Suspended routes a conversation a tag's post-action has just taken from the bot and put in
+// Unassigned, in the bot's transaction (the conversation service's OnSuspended hook), as Queued.
+func (r *Router) Suspended(e *conversation.BotEdit) error {
+	l, err := r.o.Sites.ByID(e.Context(), e.Conv.SiteID)
+	if err != nil {
+		return fmt.Errorf("routing: site: %w", err)
+	}
+	return r.Queued(e, l.Settings)
+}

@@ -163,3 +163,20 @@ func queue(t *testing.T, f *fixture, id string) {
 		t.Fatal(err)
 	}
 }
+
+func TestATagThatSuspendsTheBotIsRouted(t *testing.T) {
+	each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "routing: {policy: round_robin}\n")
+		alice := f.agent("Alice")
+		f.presence.set(alice)
+		c, m := f.visitorMessage()
+		got, err := f.svc.BotReply(context.Background(), conversation.BotTurn{ConversationID: c.ID, Answers: m, BotName: "Bot",
+			Tags: []string{"angry"}, Suspend: true, Because: "angry"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != chat.StatusAssigned || got.AssigneeID != alice.ID || !got.BotPaused {
+			t.Fatalf("suspended by a tag: %s %s paused %v", got.Status, got.AssigneeID, got.BotPaused)
+		}
+	})
+}
