@@ -21,7 +21,10 @@ func (h *handlers) bindAgents(e *echo.Echo) {
 	e.GET("/v1/me", h.me, h.agentAuth)
 }
 
-const ctxAgent = "baton.agent"
+const (
+	ctxAgent   = "baton.agent"
+	ctxSession = "baton.session" // the console session, when the cookie signed the request in
+)
 
 // agentAuth requires an agent token whose agent still exists and was not revoked: a bearer
 // token, or the console's session cookie (then a state-changing request must come from Baton's
@@ -35,7 +38,13 @@ func (h *handlers) agentAuth(next echo.HandlerFunc) echo.HandlerFunc {
 			if err := cookieCSRF(c); err != nil {
 				return err
 			}
-			tok = ck.Value
+			sess, a, err := h.Accounts.Check(c.Request().Context(), ck.Value)
+			if err != nil {
+				return err
+			}
+			c.Set(ctxAgent, a)
+			c.Set(ctxSession, sess)
+			return next(c)
 		} else {
 			return chat.Errorf(chat.EUnauthorized, "send an agent token: Authorization: Bearer TOKEN")
 		}
@@ -100,33 +109,42 @@ func (h *handlers) login(c echo.Context) error {
 
 // signIn checks an email and password (rate-limited per IP) and signs an agent token.
 func (h *handlers) signIn(c echo.Context) (*chat.Agent, string, time.Time, error) {
-	if ok, wait := h.Limits.Logins.Allow(c.RealIP()); !ok {
-		return nil, "", time.Time{}, limited("login", "too many sign-in attempts: try again shortly", wait)
-	}
-	var in struct {
-		Email    string `json:"email"`
-		Password string `json:"password"`
-	}
-	if err := bind(c, &in); err != nil {
-		return nil, "", time.Time{}, err
-	}
-	bad := chat.Errorf(chat.EUnauthorized, "wrong email or password")
-	a, err := h.Store.AgentByEmail(c.Request().Context(), strings.ToLower(strings.TrimSpace(in.Email)))
-	if errors.Is(err, chat.ErrNotFound) {
-		auth.CheckPassword(dummyHash, in.Password) // same time as a real check: no account probing
-		return nil, "", time.Time{}, bad
-	}
+	a, err := h.checkPassword(c)
 	if err != nil {
 		return nil, "", time.Time{}, err
-	}
-	if !auth.CheckPassword(a.PasswordHash, in.Password) {
-		return nil, "", time.Time{}, bad
 	}
 	tok, exp, err := h.Signer.AgentToken(a, h.Limits.AgentTokenTTL)
 	if err != nil {
 		return nil, "", time.Time{}, err
 	}
 	return a, tok, exp, nil
+}
+
+// checkPassword reads {"email","password"} and returns the agent they prove (rate-limited per IP).
+func (h *handlers) checkPassword(c echo.Context) (*chat.Agent, error) {
+	if ok, wait := h.Limits.Logins.Allow(c.RealIP()); !ok {
+		return nil, limited("login", "too many sign-in attempts: try again shortly", wait)
+	}
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := bind(c, &in); err != nil {
+		return nil, err
+	}
+	bad := chat.Errorf(chat.EUnauthorized, "wrong email or password")
+	a, err := h.Store.AgentByEmail(c.Request().Context(), strings.ToLower(strings.TrimSpace(in.Email)))
+	if errors.Is(err, chat.ErrNotFound) {
+		auth.CheckPassword(dummyHash, in.Password) // same time as a real check: no account probing
+		return nil, bad
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !auth.CheckPassword(a.PasswordHash, in.Password) {
+		return nil, bad
+	}
+	return a, nil
 }
 
 // dummyHash is a bcrypt hash of a random string, compared against when the email is unknown.

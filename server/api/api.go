@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/batonchat/baton/server/account"
 	"github.com/batonchat/baton/server/auth"
 	"github.com/batonchat/baton/server/chat"
 	"github.com/batonchat/baton/server/conversation"
@@ -39,6 +40,10 @@ type Deps struct {
 	Draining *atomic.Bool
 	// Handoff answers availability and the dashboard's numbers; nil: nobody is ever available.
 	Handoff *handoff.Service
+	// Accounts runs console sessions and the links that set a password.
+	Accounts *account.Service
+	// Mail sends invitation and reset links; nil: no mail server, the admin passes the link on.
+	Mail Mailer
 }
 
 // Limits are the budgets of the public entry points.
@@ -70,6 +75,7 @@ func NewRouter(d Deps) *echo.Echo {
 	h.bindSites(e)
 	h.bindDeliveries(e)
 	h.bindStats(e)
+	h.bindAccounts(e)
 	e.GET("/v1/ws", d.Realtime.ServeWS)
 	if d.Web != nil {
 		e.GET("/widget.js", d.Web.Loader)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -11,30 +12,45 @@ import (
 	"github.com/batonchat/baton/server/realtime"
 )
 
-// Browser sessions for the console. The agent token lives in an HttpOnly, SameSite=Strict
-// cookie, so no script (ours included) can read it; requests that change something and are
-// authenticated by that cookie must also come from Baton's own origin (the Origin header), which
-// SameSite alone does not guarantee (a sibling subdomain is the same site). Integrations keep
-// sending Authorization: Bearer, which no browser attaches by itself and so needs no such check.
+// Browser sessions for the console. The cookie holds a random session secret (the server
+// stores only its hash; package account) in an HttpOnly, SameSite=Strict cookie, so no script
+// (ours included) can read it; requests that change something and are authenticated by that
+// cookie must also come from Baton's own origin (the Origin header), which SameSite alone does
+// not guarantee (a sibling subdomain is the same site). Integrations keep sending
+// Authorization: Bearer, which no browser attaches by itself and so needs no such check.
 
-// session signs an agent in and sets the session cookie; the token is never in the body.
+// session signs an agent in: a new server-side session, its secret in the cookie, never in
+// the body.
 func (h *handlers) session(c echo.Context) error {
 	if err := ownOrigin(c); err != nil {
 		return err
 	}
-	a, tok, exp, err := h.signIn(c)
+	a, err := h.checkPassword(c)
 	if err != nil {
 		return err
 	}
-	c.SetCookie(h.sessionCookie(c, tok, exp))
-	return c.JSON(http.StatusOK, map[string]any{"expires_at": exp.UnixMilli(), "agent": newAgentView(a)})
+	secret, sess, err := h.Accounts.Start(c.Request().Context(), a, c.Request().UserAgent(), c.RealIP())
+	if err != nil {
+		return err
+	}
+	c.SetCookie(h.sessionCookie(c, secret, h.Accounts.HardExpiry(sess)))
+	return c.JSON(http.StatusOK, map[string]any{"expires_at": sess.ExpiresAt.UnixMilli(), "session_id": sess.ID, "agent": newAgentView(a)})
 }
 
-// endSession clears the session cookie; it answers 204 whether or not there was one, so a
-// console whose session expired can always sign out cleanly.
+// endSession ends the cookie's session on the server (its live WebSockets close at once) and
+// clears the cookie; it answers 204 whether or not there was one, so a console whose session
+// expired can always sign out cleanly.
 func (h *handlers) endSession(c echo.Context) error {
 	if err := ownOrigin(c); err != nil {
 		return err
+	}
+	if ck, err := c.Cookie(realtime.SessionCookie); err == nil && ck.Value != "" {
+		ctx := c.Request().Context()
+		if sess, _, err := h.Accounts.Check(ctx, ck.Value); err == nil {
+			if err := h.Accounts.End(ctx, sess.AgentID, sess.ID); err != nil && !errors.Is(err, chat.ErrNotFound) {
+				return err
+			}
+		}
 	}
 	ck := h.sessionCookie(c, "", time.Unix(0, 0))
 	ck.MaxAge = -1

@@ -19,6 +19,7 @@ type BotEdit struct {
 	botName string
 	out     []*chat.Message
 	changed bool
+	notices []*chat.Notification // told after the commit (an agent routed the conversation)
 }
 
 // Say appends a bot message (with quick replies or an inline form) visible to the visitor.
@@ -79,6 +80,10 @@ func (s *Service) EditAsBot(ctx context.Context, id, botName string, fn func(e *
 		return nil, err
 	}
 	s.publishAll(ctx, e.Conv, e.out, e.changed)
+	for _, n := range e.notices {
+		n.Text = assignedText("", s.visitorLabel(ctx, e.Conv))
+		s.notify(n)
+	}
 	return e.Conv, nil
 }
 

@@ -74,7 +74,9 @@ func (s *Service) Assign(ctx context.Context, actor Actor, id, agentID string) (
 		}
 		target = a
 	}
-	return s.change(ctx, actor, id, func(tx chat.Tx, c *chat.Conversation) ([]*chat.Message, error) {
+	assigned := false // to target, by someone else: target is told
+	conv, err := s.change(ctx, actor, id, func(tx chat.Tx, c *chat.Conversation) ([]*chat.Message, error) {
+		assigned = false
 		if c.Status == chat.StatusResolved {
 			return nil, chat.Errorf(chat.EConflict, "the conversation is resolved: reopen it first")
 		}
@@ -101,8 +103,15 @@ func (s *Service) Assign(ctx context.Context, actor Actor, id, agentID string) (
 		}
 		m, err := s.appendEvent(tx, c, false, "assigned", "Assigned to "+target.Name+" by "+actor.name(),
 			map[string]any{"agent_id": target.ID, "by": actor.ID})
+		assigned = target.ID != actor.ID
 		return []*chat.Message{m}, err
 	})
+	if err == nil && assigned {
+		s.notify(&chat.Notification{Kind: chat.NotifyAssigned, AgentID: target.ID, SiteID: conv.SiteID, ConversationID: conv.ID,
+			By:   chat.Author{Type: actor.Type, ID: actor.ID, Name: actor.name()},
+			Text: assignedText(actor.name(), s.visitorLabel(ctx, conv))})
+	}
+	return conv, err
 }
 
 var tagRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_:-]*$`)

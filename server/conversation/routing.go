@@ -21,6 +21,9 @@ func (e *BotEdit) Assign(agentID, text string, data map[string]any) error {
 	for k, v := range data {
 		d[k] = v
 	}
+	// The agent is told once this commits, as for an assignment by another agent.
+	e.notices = append(e.notices, &chat.Notification{Kind: chat.NotifyAssigned, AgentID: agentID, SiteID: e.Conv.SiteID,
+		ConversationID: e.Conv.ID, By: chat.Author{Type: chat.AuthorSystem, Name: "Baton"}})
 	return e.Event(false, "assigned", text, d)
 }
 

@@ -46,6 +46,9 @@ type Service struct {
 
 	names sync.Map // agent id → name, for display
 
+	// notifier tells one agent of a mention, takeover or assignment; nil: nobody.
+	notifier Notifier
+
 	visitorHook func(c *chat.Conversation, m *chat.Message)                   // see OnVisitorMessage
 	agentHook   func(tx chat.Tx, c *chat.Conversation, m *chat.Message) error // see OnAgentReply
 	tagHook     func(e *BotEdit, tag string) error                            // see OnTagged
@@ -58,7 +61,11 @@ func New(store chat.Store, pub Publisher, log *slog.Logger, now func() time.Time
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, pub: pub, now: now, log: log, seed: maphash.MakeSeed()}
+	s := &Service{store: store, pub: pub, now: now, log: log, seed: maphash.MakeSeed()}
+	if n, ok := pub.(Notifier); ok {
+		s.notifier = n
+	}
+	return s
 }
 
 func (s *Service) lock(key string) func() {
@@ -212,15 +219,25 @@ func (s *Service) visitorSend(ctx context.Context, actor Actor, in SendInput) (*
 }
 
 func (s *Service) agentSend(ctx context.Context, actor Actor, conversationID string, in SendInput) (*Result, error) {
+	var agents []*chat.Agent // who a note may mention
+	if in.Note && strings.Contains(in.Text, "@") {
+		var err error
+		if agents, err = s.store.Agents(ctx); err != nil {
+			return nil, fmt.Errorf("agent send: mentions: %w", err)
+		}
+	}
 	unlock := s.lock(conversationID)
 	defer unlock()
 	var (
-		res     Result
-		joined  *chat.Message
-		changed bool
+		res      Result
+		joined   *chat.Message
+		tookOver *chat.Message // agents only: "Bob took over from Alice"
+		from     string        // the agent the reply took the conversation from
+		mentions []*chat.Agent
+		changed  bool
 	)
 	err := s.store.Tx(ctx, func(tx chat.Tx) error {
-		res, joined, changed = Result{}, nil, false
+		res, joined, tookOver, from, mentions, changed = Result{}, nil, nil, "", nil, false
 		c, err := s.authorizedTx(tx, actor, conversationID)
 		if err != nil {
 			return err
@@ -240,7 +257,7 @@ func (s *Service) agentSend(ctx context.Context, actor Actor, conversationID str
 		}
 		// A human's reply takes the conversation: the bot (or another agent) leaves it.
 		if !in.Note && actor.Type == chat.AuthorAgent && (c.Status != chat.StatusAssigned || c.AssigneeID != actor.ID) {
-			from := c.AssigneeID
+			from = c.AssigneeID
 			c.Status, c.AssigneeID = chat.StatusAssigned, actor.ID
 			if err := tx.SaveConversation(c); err != nil {
 				return err
@@ -249,10 +266,20 @@ func (s *Service) agentSend(ctx context.Context, actor Actor, conversationID str
 			if err := tx.AppendMessage(c, joined, true); err != nil {
 				return err
 			}
+			if from != "" && from != actor.ID {
+				tookOver = s.eventMessage("took_over", actor.name()+" took over from "+s.nameOf(ctx, from),
+					map[string]any{"agent_id": actor.ID, "from": from})
+				if err := tx.AppendMessage(c, tookOver, false); err != nil {
+					return err
+				}
+			}
 			changed = true
 		}
 		m := &chat.Message{ID: chat.NewID("ms"), ClientID: in.ClientID, AuthorType: actor.Type, AuthorID: actor.ID,
 			AuthorName: actor.name(), Kind: kind, Text: in.Text, QuickReplies: in.QuickReplies, Form: in.Form, CreatedAt: s.now()}
+		if mentions = mentioned(agents, c.SiteID, in.Text, actor.ID); len(mentions) > 0 {
+			m.Event = mentionData(mentions)
+		}
 		if err := tx.AppendMessage(c, m, !in.Note); err != nil {
 			return err
 		}
@@ -272,10 +299,14 @@ func (s *Service) agentSend(ctx context.Context, actor Actor, conversationID str
 		if joined != nil {
 			s.publishMessage(res.Conversation, joined, nil)
 		}
+		if tookOver != nil {
+			s.publishMessage(res.Conversation, tookOver, nil)
+		}
 		if changed {
 			s.publishConversation(res.Conversation)
 		}
 		s.publishMessage(res.Conversation, res.Message, chat.OriginOf(ctx))
+		s.notifySend(ctx, actor, res.Conversation, res.Message, from, tookOver != nil, mentions)
 	}
 	return &res, nil
 }

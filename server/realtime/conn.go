@@ -29,6 +29,7 @@ type Conn struct {
 	visitorID string
 	ip        string
 	expires   time.Time
+	session   string              // the console session that opened it ("" for a bearer token)
 	sites     map[string]struct{} // agents: subscribed inboxes
 
 	lastActive atomic.Int64 // unix nanoseconds of the last frame read

@@ -40,6 +40,8 @@ type Options struct {
 	// Per-visitor and per-IP budgets for visitor messages.
 	VisitorMessages *ratelimit.Limiter
 	IPMessages      *ratelimit.Limiter
+	// Sessions checks the console's session cookie; nil: the cookie signs nobody in.
+	Sessions Sessions
 }
 
 // Server accepts WebSocket connections and runs their commands.
@@ -95,11 +97,11 @@ func bearer(r *http.Request) string {
 	return r.URL.Query().Get("token")
 }
 
-// SessionCookie is the cookie holding a console's agent token (set by POST /v1/auth/session).
-// It is HttpOnly, so page scripts never see the token.
+// SessionCookie is the cookie holding a console's session secret (set by POST
+// /v1/auth/session). It is HttpOnly, so page scripts never see it.
 const SessionCookie = "baton_session"
 
-// sessionToken finds the agent token of a console's session cookie. A cookie is sent by the
+// sessionToken finds the session secret of a console's cookie. A cookie is sent by the
 // browser whichever page opens the socket, so it counts only for a page of Baton's own origin:
 // a WebSocket from any other origin (cross-site WebSocket hijacking) is refused.
 func sessionToken(r *http.Request) (string, error) {
@@ -117,25 +119,29 @@ func sessionToken(r *http.Request) (string, error) {
 // so a refused client gets a plain HTTP error it can read.
 func (s *Server) ServeWS(e echo.Context) error {
 	r := e.Request()
-	tok, fromCookie := bearer(r), false
-	if tok == "" {
-		var err error
-		if tok, err = sessionToken(r); err != nil {
-			return err
-		}
-		fromCookie = true
-	}
-	claims, err := s.Signer.Parse(tok)
-	if err != nil {
-		return err
-	}
-	if fromCookie && claims.Kind != auth.KindAgent {
-		return chat.Errorf(chat.EUnauthorized, "the session cookie holds an agent token only")
-	}
 	ctx := r.Context()
 	c := &Conn{srv: s, ip: e.RealIP()}
-	if claims.ExpiresAt != nil {
-		c.expires = claims.ExpiresAt.Time
+	tok := bearer(r)
+	var claims *auth.Claims
+	if tok == "" {
+		secret, err := sessionToken(r)
+		if err != nil {
+			return err
+		}
+		if secret != "" {
+			if claims, err = s.consoleSession(ctx, c, secret); err != nil {
+				return err
+			}
+		}
+	}
+	if claims == nil {
+		var err error
+		if claims, err = s.Signer.Parse(tok); err != nil {
+			return err
+		}
+		if claims.ExpiresAt != nil {
+			c.expires = claims.ExpiresAt.Time
+		}
 	}
 	switch claims.Kind {
 	case auth.KindVisitor:
@@ -154,12 +160,16 @@ func (s *Server) ServeWS(e echo.Context) error {
 		c.visitorID, c.awaiting = claims.Subject(), true
 		c.actor = conversation.VisitorActor(claims.Subject(), claims.Site)
 	case auth.KindAgent:
-		a, err := s.Store.AgentByID(ctx, claims.Subject())
-		if errors.Is(err, chat.ErrNotFound) || (err == nil && a.TokenVersion != claims.Version) {
-			return chat.Errorf(chat.EUnauthorized, "token was revoked")
-		}
-		if err != nil {
-			return err
+		a := c.agent // signed in by a console session
+		if a == nil {
+			var err error
+			a, err = s.Store.AgentByID(ctx, claims.Subject())
+			if errors.Is(err, chat.ErrNotFound) || (err == nil && a.TokenVersion != claims.Version) {
+				return chat.Errorf(chat.EUnauthorized, "token was revoked")
+			}
+			if err != nil {
+				return err
+			}
 		}
 		c.agent, c.actor, c.sites = a, conversation.AgentActor(a), map[string]struct{}{}
 		if a.Role == chat.RoleBot {
