@@ -14,6 +14,7 @@ import (
 	"time"
 
 	baton "github.com/batonchat/baton"
+	"github.com/batonchat/baton/server/account"
 	"github.com/batonchat/baton/server/api"
 	"github.com/batonchat/baton/server/auth"
 	"github.com/batonchat/baton/server/bot"
@@ -93,12 +94,14 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 	}
 	sites := site.NewCache(s.db, 5*time.Second)
 	hub := realtime.NewHub()
+	// Console sessions and password links; ending a session closes its live WebSockets.
+	accounts := account.New(account.Options{Store: s.db, Closer: hub, Now: cfg.Now})
 	svc := conversation.New(s.db, hub, s.log, cfg.Now)
 	perMinute := func(n float64, burst int) *ratelimit.Limiter {
 		return ratelimit.New(ratelimit.Limit{PerMinute: n, Burst: burst}, nil)
 	}
 	s.rt = realtime.NewServer(realtime.Options{
-		Hub: hub, Service: svc, Signer: signer, Store: s.db, Sites: sites, Log: s.log, Heartbeat: cfg.Heartbeat,
+		Hub: hub, Service: svc, Signer: signer, Store: s.db, Sites: sites, Log: s.log, Heartbeat: cfg.Heartbeat, Sessions: accounts,
 		VisitorMessages: perMinute(cfg.RateVisitorMessages, max(10, int(cfg.RateVisitorMessages/2))),
 		IPMessages:      perMinute(cfg.RateIPMessages, max(20, int(cfg.RateIPMessages/4))),
 	})
@@ -144,9 +147,17 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("widget assets: %w", err)
 	}
+	var mailer api.Mailer // invitations and password resets
+	if cfg.SMTPURL != "" {
+		smtp, err := helpdesk.ParseSMTP(cfg.SMTPURL, cfg.SMTPFrom)
+		if err != nil {
+			return err
+		}
+		mailer = smtp
+	}
 	router := api.NewRouter(api.Deps{
 		Store: s.db, Service: svc, Realtime: s.rt, Signer: signer, Sites: sites, Web: wh, Log: s.log, Draining: &s.draining,
-		Handoff: s.handoff,
+		Handoff: s.handoff, Accounts: accounts, Mail: mailer,
 		Limits: api.Limits{
 			VisitorTokenTTL: 90 * 24 * time.Hour,
 			AgentTokenTTL:   12 * time.Hour,
