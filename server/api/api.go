@@ -75,6 +75,7 @@ func NewRouter(d Deps) *echo.Echo {
 	h.bindSites(e)
 	h.bindDeliveries(e)
 	h.bindStats(e)
+	h.bindDirectory(e)
 	h.bindAccounts(e)
 	e.GET("/v1/ws", d.Realtime.ServeWS)
 	if d.Web != nil {

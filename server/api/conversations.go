@@ -29,6 +29,7 @@ func (h *handlers) bindConversations(e *echo.Echo) {
 	g.POST("/:id/bot/pause", h.pauseBot(true))
 	g.POST("/:id/bot/resume", h.pauseBot(false))
 	e.GET("/v1/visitors/:id", h.getVisitor, h.agentAuth)
+	e.PATCH("/v1/visitors/:id", h.updateVisitor, h.agentAuth)
 }
 
 func queryInt(c echo.Context, name string) (int64, error) {
@@ -58,7 +59,7 @@ func (h *handlers) listConversations(c echo.Context) error {
 	}
 	list, next, err := h.Service.List(c.Request().Context(), actorOf(c), conversation.ListInput{
 		SiteID: l.Site.ID, Status: c.QueryParam("status"), Assignee: c.QueryParam("assignee"), Tag: c.QueryParam("tag"),
-		Cursor: c.QueryParam("cursor"), Limit: int(limit)})
+		Cursor: c.QueryParam("cursor"), Limit: int(limit), AnyTags: splitList(c.QueryParam("tags")), VisitorID: c.QueryParam("visitor_id")})
 	if err != nil {
 		return err
 	}

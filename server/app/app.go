@@ -302,8 +302,8 @@ func newOutbox(cfg *Config, db *store.DB, sites *site.Cache, log *slog.Logger) (
 			c := l.Settings.Handoff.Config
 			return &c, nil
 		},
-		// The conversation in Baton's API, until the agent workspace has a page of its own.
-		Link: func(id string) string { return public + "/v1/conversations/" + id },
+		// The conversation in the console (its deep link, docs/console.md).
+		Link: func(key, id string) string { return public + "/console#" + key + "/c/" + id },
 	}), nil
 }
 

@@ -79,6 +79,8 @@ type ConversationFilter struct {
 	VisitorID  string
 	Limit      int    // 1..200, default 50
 	Cursor     string // from a previous page's next
+	// AnyTags keeps the conversations carrying at least one of these tags (an inbox view).
+	AnyTags []string
 }
 
 // MessageQuery selects messages of one conversation in sequence order.

@@ -294,6 +294,11 @@ type ListInput struct {
 	Tag      string
 	Cursor   string
 	Limit    int
+	// AnyTags lists the conversations carrying any of these tags (an inbox view); with no
+	// Status it lists unresolved ones only.
+	AnyTags []string
+	// VisitorID lists one visitor's conversations (the console's past conversations).
+	VisitorID string
 }
 
 // List returns a page of a site's conversations for an agent.
@@ -301,7 +306,14 @@ func (s *Service) List(ctx context.Context, actor Actor, in ListInput) ([]*chat.
 	if actor.Agent == nil || !actor.Agent.CanAccessSite(in.SiteID) {
 		return nil, "", chat.Errorf(chat.ENotFound, "no such site")
 	}
-	f := chat.ConversationFilter{SiteID: in.SiteID, Tag: in.Tag, Cursor: in.Cursor, Limit: in.Limit}
+	f := chat.ConversationFilter{SiteID: in.SiteID, Tag: in.Tag, Cursor: in.Cursor, Limit: in.Limit, VisitorID: in.VisitorID}
+	if err := viewTags(in.AnyTags); err != nil {
+		return nil, "", err
+	}
+	f.AnyTags = in.AnyTags
+	if len(in.AnyTags) > 0 && in.Status == "" {
+		in.Status = "open"
+	}
 	switch st := chat.Status(in.Status); {
 	case in.Status == "":
 	case in.Status == "open":

@@ -127,7 +127,7 @@ func newFixture(t *testing.T, db *store.DB, opts ...func(*outbox.Options)) *fixt
 		Senders: &helpdesk.Senders{HTTP: webhook.NewClient(true), SMTP: smtp, Getenv: func(k string) string { return secrets[k] },
 			Now: f.clock.Now},
 		Config: func(context.Context, string) (*helpdesk.Config, error) { return f.cfg, nil },
-		Link:   func(id string) string { return "https://chat.example.com/inbox/" + id },
+		Link:   func(key, id string) string { return "https://chat.example.com/console#" + key + "/c/" + id },
 		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now:    f.clock.Now,
 		// A fixed backoff: the test moves the clock by it.

@@ -112,8 +112,8 @@ type Options struct {
 	// Config returns a site's delivery settings; it is read at every attempt, so a corrected
 	// setting applies to the retries.
 	Config func(ctx context.Context, siteID string) (*helpdesk.Config, error)
-	// Link returns the URL of a conversation for the team (in tickets); nil: none.
-	Link func(conversationID string) string
+	// Link returns the URL of a conversation of a site for the team (in tickets); nil: none.
+	Link func(siteKey, conversationID string) string
 	Log  *slog.Logger
 	Now  func() time.Time
 

@@ -44,7 +44,7 @@ func TestAHandoffIsDeliveredOnlyWhenItsTransactionCommits(t *testing.T) {
 		}
 		tickets := f.zendesk.Tickets()
 		if len(tickets) != 1 || tickets[0].RequesterEmail != "jane@example.com" || tickets[0].Subject != "Where is my order #1234?" ||
-			!slices.Equal(tickets[0].Tags, []string{"baton", "order_status"}) || !strings.Contains(tickets[0].HTMLBody, "https://chat.example.com/inbox/"+f.conv.ID) ||
+			!slices.Equal(tickets[0].Tags, []string{"baton", "order_status"}) || !strings.Contains(tickets[0].HTMLBody, "https://chat.example.com/console#shop/c/"+f.conv.ID) ||
 			!strings.Contains(tickets[0].HTMLBody, "2026-05-04 11:00:00 CEST") || !strings.Contains(tickets[0].HTMLBody, "user-42") {
 			t.Fatalf("tickets %+v", tickets)
 		}

@@ -232,7 +232,7 @@ func (ob *Outbox) ticket(ctx context.Context, h *Handoff) (*helpdesk.Ticket, err
 		t.Visitor.EmailVerified = v.EmailVerified && strings.EqualFold(v.Email, h.Email)
 	}
 	if ob.o.Link != nil {
-		t.Link = ob.o.Link(h.ConversationID)
+		t.Link = ob.o.Link(site.Key, h.ConversationID)
 	}
 	var after int64
 	for {

@@ -151,7 +151,7 @@ func (s *Server) run(ctx context.Context, c *Conn, cmd *wire.Command) (any, erro
 			return nil, chat.Errorf(chat.ENotFound, "site: no such site %s", quote(cmd.Site))
 		}
 		list, next, err := svc.List(ctx, actor, conversation.ListInput{SiteID: l.Site.ID, Status: cmd.Status,
-			Assignee: cmd.Assignee, Tag: cmd.Tag, Cursor: cmd.Cursor, Limit: cmd.Limit})
+			Assignee: cmd.Assignee, Tag: cmd.Tag, Cursor: cmd.Cursor, Limit: cmd.Limit, AnyTags: cmd.Tags, VisitorID: cmd.VisitorID})
 		if err != nil {
 			return nil, err
 		}

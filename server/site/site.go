@@ -41,6 +41,10 @@ type Settings struct {
 	Handoff *Handoff `yaml:"handoff,omitempty" json:"handoff,omitempty"`
 	// BusinessHours is when people answer (see docs/business-hours.md); nil: always open.
 	BusinessHours *hours.Settings `yaml:"business_hours,omitempty" json:"business_hours,omitempty" validate:"-"`
+	// Views are inbox tabs an admin defines by tags (see docs/console.md).
+	Views []View `yaml:"views,omitempty" json:"views,omitempty" validate:"-"`
+	// QuickResponses are the canned replies agents insert with "/" in the console.
+	QuickResponses []QuickResponse `yaml:"quick_responses,omitempty" json:"quick_responses,omitempty" validate:"-"`
 	// Routing says who gets a conversation waiting for a person (see docs/routing.md); nil: manual.
 	Routing *Routing `yaml:"routing,omitempty" json:"routing,omitempty"`
 
@@ -219,6 +223,7 @@ func (s *Settings) Validate() error {
 	}
 	problems = append(problems, s.validateBot()...)
 	problems = append(problems, s.validateHandoff()...)
+	problems = append(problems, s.validateInbox()...)
 	problems = append(problems, s.validateRouting()...)
 	if len(problems) == 0 {
 		return nil

@@ -171,25 +171,8 @@ func (t *tx) RemoveTag(c *chat.Conversation, tag string) (bool, error) {
 
 // Conversations lists conversations by most recent activity, a page at a time.
 func (db *DB) Conversations(ctx context.Context, f chat.ConversationFilter) ([]*chat.Conversation, string, error) {
-	p := newPage("updated_at", f.Limit)
-	p.where("site_id = " + p.arg(f.SiteID))
-	if len(f.Statuses) > 0 {
-		marks := make([]string, len(f.Statuses))
-		for i, s := range f.Statuses {
-			marks[i] = p.arg(string(s))
-		}
-		p.where("status IN (" + strings.Join(marks, ", ") + ")")
-	}
-	if f.AssigneeID != "" {
-		p.where("assignee_id = " + p.arg(f.AssigneeID))
-	}
-	if f.VisitorID != "" {
-		p.where("visitor_id = " + p.arg(f.VisitorID))
-	}
-	if f.Tag != "" {
-		p.where("id IN (SELECT conversation_id FROM conversation_tags WHERE tag = " + p.arg(f.Tag) + ")")
-	}
-	if err := p.after(f.Cursor); err != nil {
+	p, err := conversationList(f)
+	if err != nil {
 		return nil, "", err
 	}
 	rows, err := db.read.QueryContext(ctx, p.sql(conversationColumns, "conversations"), p.args...)
@@ -213,6 +196,43 @@ func (db *DB) Conversations(ctx context.Context, f chat.ConversationFilter) ([]*
 		return nil, "", err
 	}
 	return list, next, nil
+}
+
+// conversationList builds the list query of a filter; every form of it is served by an index
+// (checked with EXPLAIN by BenchmarkConversationList10000).
+func conversationList(f chat.ConversationFilter) (*page, error) {
+	p := newPage("updated_at", f.Limit)
+	p.where("site_id = " + p.arg(f.SiteID))
+	if len(f.Statuses) > 0 {
+		marks := make([]string, len(f.Statuses))
+		for i, s := range f.Statuses {
+			marks[i] = p.arg(string(s))
+		}
+		p.where("status IN (" + strings.Join(marks, ", ") + ")")
+	}
+	if f.AssigneeID != "" {
+		p.where("assignee_id = " + p.arg(f.AssigneeID))
+	}
+	if f.VisitorID != "" {
+		p.where("visitor_id = " + p.arg(f.VisitorID))
+	}
+	if f.Tag != "" {
+		p.where("id IN (SELECT conversation_id FROM conversation_tags WHERE tag = " + p.arg(f.Tag) + ")")
+	}
+	if len(f.AnyTags) > 0 {
+		marks := make([]string, len(f.AnyTags))
+		for i, t := range f.AnyTags {
+			marks[i] = p.arg(t)
+		}
+		// Checked row by row while walking the site's conversations newest first (the primary
+		// key of conversation_tags answers each), so a page stops after its 100 rows instead of
+		// sorting every tagged conversation of every site.
+		p.where("EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = conversations.id AND t.tag IN (" + strings.Join(marks, ", ") + "))")
+	}
+	if err := p.after(f.Cursor); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 func encodeCursor(at int64, id string) string {

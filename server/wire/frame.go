@@ -44,8 +44,9 @@ type Command struct {
 	ToBot          bool              `json:"to_bot,omitempty"`                             // assign: hand back to the bot
 	Team           string            `json:"team,omitempty" validate:"max=64"`             // assign: route within a team
 	RequestID      string            `json:"request_id,omitempty" validate:"max=64"`       // bot_reply
-	Tags           []string          `json:"tags,omitempty" validate:"max=20,dive,max=64"` // bot_reply
+	Tags           []string          `json:"tags,omitempty" validate:"max=20,dive,max=64"` // bot_reply; list: any of these tags
 	Handoff        bool              `json:"handoff,omitempty"`                            // bot_reply: ask for a person
+	VisitorID      string            `json:"visitor_id,omitempty" validate:"max=64"`       // list: one visitor's conversations
 }
 
 var validate = func() *validator.Validate {

@@ -4,12 +4,17 @@
 // element is built with h() and text goes in as text nodes.
 import { h } from "../src/dom";
 import { CommandError, Realtime } from "./rt";
+import { assignControl, presenceChanged, type Directory } from "./assign";
+import { QuickMenu, type QuickResponse } from "./quick";
+import { VisitorPanel } from "./visitor";
 import type { Agent, Conversation, Frame, Message, Site, Visitor } from "./types";
 
-type TabKey = "me" | "unassigned" | "open" | "bot" | "closed";
+/** A built-in tab below, or "view:<name>" for a view of the site's settings. */
+type TabKey = string;
+type Tab = { key: TabKey; label: string; filter: Record<string, unknown>; has: (c: Conversation, me: string) => boolean };
 
 /** The inbox tabs: what each lists (the realtime list command's filters) and who belongs. */
-const TABS: { key: TabKey; label: string; filter: Record<string, string>; has: (c: Conversation, me: string) => boolean }[] = [
+const TABS: Tab[] = [
   { key: "me", label: "Me", filter: { status: "open", assignee: "me" }, has: (c, me) => c.status === "assigned" && c.assignee?.id === me },
   { key: "unassigned", label: "Unassigned", filter: { status: "unassigned" }, has: (c) => c.status === "unassigned" },
   { key: "open", label: "Open", filter: { status: "open" }, has: (c) => c.status !== "resolved" },
@@ -19,6 +24,12 @@ const TABS: { key: TabKey; label: string; filter: Record<string, string>; has: (
 
 /** How many conversations each tab loads at first; a tab with more shows "N+". */
 const PAGE = 100;
+
+/** The URL's fragment: `#<site>` (the inbox) or `#<site>/c/<conversation id>` (a conversation). */
+function parseHash(hash: string): { site: string; conversation: string } {
+  const [site, kind, id] = decodeURIComponent(hash.replace(/^#/, "")).split("/");
+  return { site: site || "", conversation: kind === "c" && id ? id : "" };
+}
 
 const root = document.getElementById("app")!;
 
@@ -99,6 +110,14 @@ class Inbox {
   private typingSent = false;
   private typingShown = 0;
   private note = false;
+  // Views, paging, quick responses, assign and the visitor panel (issue 6).
+  private views: Tab[] = [];
+  private cursors = new Map<TabKey, string>();
+  private quick: QuickMenu;
+  private dir: Directory | null = null;
+  private visitorPanel: VisitorPanel;
+  private visitorNow: Visitor | null = null;
+  private pending = ""; // a conversation the URL names, opened once the inbox has loaded
 
   // Elements that live for the whole session.
   private status = h("p", { class: "conn", role: "status" });
@@ -112,7 +131,22 @@ class Inbox {
     private sites: Site[],
   ) {
     // The site is in the URL's fragment, so a reload or a bookmark keeps it.
-    this.site = sites.find((s) => "#" + s.key === location.hash) || sites[0];
+    const want = parseHash(location.hash);
+    this.site = sites.find((s) => s.key === want.site) || sites[0];
+    this.pending = want.site === this.site.key ? want.conversation : "";
+    this.quick = new QuickMenu(this.box);
+    this.quick.values = () => this.placeholders();
+    this.visitorPanel = new VisitorPanel({
+      rest,
+      call: (t, f) => this.rt.call(t, f),
+      messageEl,
+      siteKey: () => this.site.key,
+      saved: (v) => {
+        this.visitors.set(v.id, Promise.resolve(v));
+        this.renderList();
+        this.renderHeader();
+      },
+    });
     this.rt = new Realtime(
       (f) => this.event(f),
       () => void this.connected(),
@@ -135,6 +169,7 @@ class Inbox {
     this.renderTabs();
     this.renderView();
     document.addEventListener("keydown", (e) => this.key(e));
+    window.addEventListener("hashchange", () => this.followHash());
     this.setStatus("Connecting…");
     this.rt.open();
   }
@@ -160,18 +195,25 @@ class Inbox {
   private async connected(): Promise<void> {
     try {
       await this.rt.call("subscribe", { site: this.site.key });
+      await this.loadSiteExtras();
+      const tabs = this.allTabs();
       const pages = await Promise.all(
-        TABS.map((t) => this.rt.call<{ conversations: Conversation[]; next_cursor: string }>("list", { site: this.site.key, limit: PAGE, ...t.filter })),
+        tabs.map((t) => this.rt.call<{ conversations: Conversation[]; next_cursor: string }>("list", { site: this.site.key, limit: PAGE, ...t.filter })),
       );
       // What changed while disconnected is in these pages: start from them alone.
       this.convs.clear();
       pages.forEach((p, i) => {
-        this.more.set(TABS[i].key, !!p.next_cursor);
+        this.more.set(tabs[i].key, !!p.next_cursor);
+        this.cursors.set(tabs[i].key, p.next_cursor);
         for (const c of p.conversations) this.convs.set(c.id, c);
       });
       this.setStatus("");
       this.renderTabs();
-      if (this.current) await this.load(this.current);
+      if (this.pending) {
+        const id = this.pending;
+        this.pending = "";
+        await this.open(id);
+      } else if (this.current) await this.load(this.current);
     } catch (err) {
       this.setStatus("Could not load the inbox: " + (err as Error).message);
     }
@@ -219,8 +261,23 @@ class Inbox {
       case "message": {
         const m = f.message as Message;
         if (m.kind !== "event") this.preview.set(m.conversation_id, m.text);
+        this.seen(m);
         if (m.conversation_id === this.current) this.add(m);
         this.renderList();
+        break;
+      }
+      case "presence": {
+        const g = f as Frame & { agent?: { id: string }; status?: string };
+        if (presenceChanged(this.dir, g.agent?.id || "", g.status || "") && this.current) this.renderHeader();
+        break;
+      }
+      case "read": {
+        const g = f as Frame & { seq?: number };
+        const c = f.conversation_id ? this.convs.get(f.conversation_id) : undefined;
+        if (c && f.author?.type === "agent" && (g.seq || 0) > c.read_seq) {
+          c.read_seq = g.seq || 0;
+          this.renderList();
+        }
         break;
       }
       case "typing": {
@@ -234,13 +291,13 @@ class Inbox {
   // ---- tabs and list -----------------------------------------------------------------------------
 
   private inTab(key: TabKey): Conversation[] {
-    const t = TABS.find((x) => x.key === key)!;
+    const t = this.allTabs().find((x) => x.key === key) || TABS[0];
     return [...this.convs.values()].filter((c) => t.has(c, this.me.id)).sort((a, b) => b.updated_at - a.updated_at);
   }
 
   private renderTabs(): void {
     this.tabs.replaceChildren(
-      ...TABS.map((t) => {
+      ...this.allTabs().map((t) => {
         const n = this.inTab(t.key).length;
         const count = String(n) + (this.more.get(t.key) ? "+" : "");
         const b = h(
@@ -272,8 +329,9 @@ class Inbox {
         void this.visitor(c.visitor_id).then((v) => v && (v.name || v.email) && (name.textContent = v.name || v.email || ""));
         const b = h(
           "button",
-          { type: "button", class: "row", "data-id": c.id, "aria-current": String(c.id === this.current) },
+          { type: "button", class: "row" + (c.last_seq > c.read_seq ? " unread" : ""), "data-id": c.id, "aria-current": String(c.id === this.current) },
           name,
+          c.last_seq > c.read_seq ? h("span", { class: "sr" }, "unread") : null,
           h("span", { class: "st st-" + c.status }, statusLabel(c)),
           h("span", { class: "pv" }, this.preview.get(c.id) || ""),
           h("time", { datetime: new Date(c.updated_at).toISOString() }, clock(c.updated_at)),
@@ -282,6 +340,7 @@ class Inbox {
         return h("li", null, b);
       }),
     );
+    this.moreButton();
   }
 
   private visitor(id: string): Promise<Visitor | null> {
@@ -309,6 +368,7 @@ class Inbox {
     this.stopTyping();
     this.current = id;
     this.messages = [];
+    history.replaceState(null, "", "#" + this.site.key + "/c/" + id);
     this.renderList();
     this.renderView();
     await this.load(id);
@@ -329,7 +389,7 @@ class Inbox {
       this.renderHeader();
       this.renderTabs();
       const last = this.messages[this.messages.length - 1];
-      if (last) void this.rt.call("read", { conversation_id: id, seq: last.seq }).catch(() => {});
+      if (last) this.markRead(id, last.seq);
     } catch (err) {
       if (err instanceof CommandError && err.code === "history_gone") {
         this.messages = [];
@@ -378,6 +438,7 @@ class Inbox {
       { class: "composer", "aria-label": "Write" },
       h("div", { class: "mode", role: "radiogroup", "aria-label": "Message type" }, reply, note),
       this.box,
+      this.quick.el,
       this.alertEl,
       send,
     );
@@ -385,7 +446,7 @@ class Inbox {
       e.preventDefault();
       void this.send();
     });
-    this.view.replaceChildren(this.headerEl, this.logWrap, this.typingEl, form);
+    this.view.replaceChildren(h("div", { class: "conv" }, this.headerEl, this.logWrap, this.typingEl, form), this.visitorPanel.el);
     if (c) this.renderHeader();
   }
 
@@ -400,6 +461,10 @@ class Inbox {
     const who = h("h2", null, "Visitor " + c.visitor_id.slice(-6));
     const detail = h("p", { class: "vd" });
     void this.visitor(c.visitor_id).then((v) => {
+      if (c.id === this.current) {
+        this.visitorNow = v;
+        void this.visitorPanel.render(c, v);
+      }
       if (!v) return;
       if (v.name || v.email) who.textContent = v.name || v.email || "";
       detail.replaceChildren(
@@ -432,6 +497,7 @@ class Inbox {
         mine ? act("Unassign", "assign", { agent_id: "" }) : act("Assign to me", "assign", { agent_id: this.me.id }),
         c.bot_paused ? act("Resume bot", "resume_bot") : act("Pause bot", "pause_bot"),
       ),
+      ...(c.status === "resolved" ? [] : [assignControl(this.dir, c, this.me.id, (fields) => void this.act("assign", fields))]),
       h("div", { class: "tagrow" }, tags, tagForm),
     );
   }
@@ -507,6 +573,90 @@ class Inbox {
     if (!this.typingSent || !this.current) return;
     this.typingSent = false;
     void this.rt.call("typing", { conversation_id: this.current, typing: false }).catch(() => {});
+  }
+
+  // ---- views, paging, unread markers, deep links, quick responses (issue 6) ----------------------
+
+  private allTabs(): Tab[] {
+    return [...TABS, ...this.views];
+  }
+
+  /** The site's views and quick responses, and who conversations can be assigned to. */
+  private async loadSiteExtras(): Promise<void> {
+    const key = encodeURIComponent(this.site.key);
+    const [inbox, dir] = await Promise.all([
+      rest<{ views: { name: string; tags: string[] }[]; quick_responses: QuickResponse[] }>("GET", "/v1/sites/" + key + "/inbox"),
+      rest<Directory>("GET", "/v1/sites/" + key + "/directory"),
+    ]);
+    this.views = inbox.views.map((v) => ({
+      key: "view:" + v.name,
+      label: v.name,
+      filter: { tags: v.tags },
+      has: (c: Conversation) => c.status !== "resolved" && c.tags.some((t) => v.tags.includes(t)),
+    }));
+    this.quick.list = inbox.quick_responses;
+    this.dir = dir;
+  }
+
+  /** "Load more" under a tab that has more than it shows: the next page, by cursor. */
+  private moreButton(): void {
+    const cursor = this.cursors.get(this.tab);
+    if (!cursor) return;
+    const b = h("button", { type: "button", class: "more" }, "Load more");
+    b.addEventListener("click", async () => {
+      b.disabled = true;
+      const t = this.allTabs().find((x) => x.key === this.tab);
+      if (!t) return;
+      try {
+        const p = await this.rt.call<{ conversations: Conversation[]; next_cursor: string }>("list", { site: this.site.key, limit: PAGE, cursor, ...t.filter });
+        for (const c of p.conversations) if (!this.convs.has(c.id)) this.convs.set(c.id, c);
+        this.cursors.set(t.key, p.next_cursor);
+        this.more.set(t.key, !!p.next_cursor);
+        this.renderTabs();
+        (this.list.querySelector(`[data-id="${p.conversations[0]?.id}"]`) as HTMLElement | null)?.focus();
+      } catch (err) {
+        b.disabled = false;
+        this.setStatus((err as Error).message);
+      }
+    });
+    this.list.append(h("li", { class: "morerow" }, b));
+  }
+
+  /** A new message moves the conversation's last seq; the open one is read at once. */
+  private seen(m: Message): void {
+    const c = this.convs.get(m.conversation_id);
+    if (!c || m.seq <= c.last_seq) return;
+    c.last_seq = m.seq;
+    if (m.conversation_id === this.current && document.visibilityState === "visible") this.markRead(c.id, m.seq);
+  }
+
+  private markRead(id: string, seq: number): void {
+    const c = this.convs.get(id);
+    if (c && seq > c.read_seq) c.read_seq = seq;
+    void this.rt.call("read", { conversation_id: id, seq }).catch(() => {});
+    this.renderList();
+  }
+
+  /** Follows a changed fragment: another site, or a conversation (#site/c/id). */
+  private followHash(): void {
+    const want = parseHash(location.hash);
+    const site = this.sites.find((s) => s.key === want.site);
+    if (!site) return;
+    if (site.id !== this.site.id) {
+      this.site = site;
+      this.current = null;
+      this.pending = want.conversation;
+      this.renderView();
+      void this.connected();
+    } else if (want.conversation && want.conversation !== this.current) {
+      void this.open(want.conversation);
+    }
+  }
+
+  /** Values of the quick responses' placeholders for the open conversation. */
+  private placeholders(): Record<string, string> {
+    const v = this.visitorNow;
+    return { visitor_name: v?.name || "there", visitor_email: v?.email || "", agent_name: this.me.name, site_name: this.site.name };
   }
 
   // ---- keyboard ----------------------------------------------------------------------------------

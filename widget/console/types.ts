@@ -58,6 +58,8 @@ export interface Visitor {
   email?: string;
   email_verified?: boolean;
   phone?: string;
+  address?: string;
+  external_id?: string;
   locale?: string;
   page_url?: string;
   page_title?: string;

@@ -199,6 +199,8 @@ export async function startBaton() {
         return (d.conversations || []).find((c) => c.visitor_id === visitorId);
       }, `a conversation for visitor ${visitorId}`);
     },
+    /** Runs a baton CLI command (like ["agent", "add", …]) on the server's data directory. */
+    cli: (args, input) => baton(bin, [...args.slice(0, 2), "--data", data, ...args.slice(2)], input),
     /** Posts an agent reply. */
     async reply(conversationId, text, extra = {}) {
       return api("POST", `/v1/conversations/${conversationId}/messages`, {
