@@ -326,12 +326,13 @@ class Inbox {
     this.list.replaceChildren(
       ...items.map((c) => {
         const name = h("span", { class: "who" }, "Visitor " + c.visitor_id.slice(-6));
+        const unread = c.id !== this.current && c.last_seq > c.read_seq;
         void this.visitor(c.visitor_id).then((v) => v && (v.name || v.email) && (name.textContent = v.name || v.email || ""));
         const b = h(
           "button",
-          { type: "button", class: "row" + (c.last_seq > c.read_seq ? " unread" : ""), "data-id": c.id, "aria-current": String(c.id === this.current) },
+          { type: "button", class: "row" + (unread ? " unread" : ""), "data-id": c.id, "aria-current": String(c.id === this.current) },
           name,
-          c.last_seq > c.read_seq ? h("span", { class: "sr" }, "unread") : null,
+          unread ? h("span", { class: "sr" }, "unread") : null,
           h("span", { class: "st st-" + c.status }, statusLabel(c)),
           h("span", { class: "pv" }, this.preview.get(c.id) || ""),
           h("time", { datetime: new Date(c.updated_at).toISOString() }, clock(c.updated_at)),
@@ -366,6 +367,9 @@ class Inbox {
 
   private async open(id: string): Promise<void> {
     this.stopTyping();
+    // What was open was seen to its end (the agent's own replies and actions included).
+    const prev = this.current ? this.convs.get(this.current) : undefined;
+    if (prev && prev.id !== id && prev.last_seq > prev.read_seq) this.markRead(prev.id, prev.last_seq);
     this.current = id;
     this.messages = [];
     history.replaceState(null, "", "#" + this.site.key + "/c/" + id);
