@@ -88,6 +88,18 @@ func TestRoutingAssignsTheHandoffAndReassignsWhenNobodyAnswers(t *testing.T) {
 		}
 		// Bob replies: his timer is gone, nothing fires however long it is.
 		b.ok(map[string]any{"type": "send", "conversation_id": id, "client_id": "b1", "text": "Bob here, sorry for the wait."})
+		// The visitor hears who joined with Bob's first word.
+		for i := 0; ; i++ {
+			if i == 100 {
+				t.Fatal("the visitor never saw Bob join")
+			}
+			if m := v.next("message").obj("message"); m.str("kind") == "event" {
+				if m.str("text") != "Bob joined the conversation" {
+					t.Fatalf("the visitor saw the event %q", m.str("text"))
+				}
+				break
+			}
+		}
 		clock.advance(time.Hour)
 		if n, err := e.srv.Router().FireDue(context.Background()); err != nil || n != 0 {
 			t.Fatalf("fired after a reply: %d %v", n, err)

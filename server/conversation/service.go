@@ -274,6 +274,19 @@ func (s *Service) agentSend(ctx context.Context, actor Actor, conversationID str
 				}
 			}
 			changed = true
+		} else if !in.Note && actor.Type == chat.AuthorAgent {
+			// Assigned before a word (by routing, or an assign): the visitor hears who joined
+			// with the first reply of a person in the conversation.
+			spoke, err := tx.HumanRepliedSince(c.ID, 0)
+			if err != nil {
+				return err
+			}
+			if !spoke {
+				joined = s.eventMessage("joined", actor.name()+" joined the conversation", map[string]any{"agent_id": actor.ID})
+				if err := tx.AppendMessage(c, joined, true); err != nil {
+					return err
+				}
+			}
 		}
 		m := &chat.Message{ID: chat.NewID("ms"), ClientID: in.ClientID, AuthorType: actor.Type, AuthorID: actor.ID,
 			AuthorName: actor.name(), Kind: kind, Text: in.Text, QuickReplies: in.QuickReplies, Form: in.Form, CreatedAt: s.now()}

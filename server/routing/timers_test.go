@@ -226,3 +226,26 @@ func TestTheWorkerFiresDueTimersUntilClosed(t *testing.T) {
 		}
 	})
 }
+
+func TestTheVisitorHearsWhoJoinedWhenARoutedAgentFirstReplies(t *testing.T) {
+	each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, reassign)
+		f.presence.set(f.agent("Alice"), f.agent("Bob"))
+		c := f.waiting(nil)
+		first := f.assignee(c.ID)
+		if m := f.has(c.ID, chat.KindEvent, "joined the conversation"); m != nil {
+			t.Fatalf("joined before a word: %+v", m)
+		}
+		f.reply(first, c.ID, "Hello!")
+		f.reply(first, c.ID, "How can I help?")
+		var joined []*chat.Message
+		for _, m := range f.messages(c.ID) {
+			if m.Kind == chat.KindEvent && m.Event["action"] == "joined" {
+				joined = append(joined, m)
+			}
+		}
+		if len(joined) != 1 || joined[0].Text != first+" joined the conversation" || !joined[0].VisibleToVisitor() {
+			t.Fatalf("joined events: %+v", joined)
+		}
+	})
+}
