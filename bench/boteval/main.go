@@ -1,7 +1,7 @@
 // Command boteval measures the built-in knowledge bot on an evaluation set: per language, the
 // share of in-scope questions answered with the right entry (precision) and the share of
 // out-of-scope questions it declines to answer (unknown recall). See docs/bot.md, "Evaluation",
-// for the three sets and what each measures.
+// for the sets and what each measures.
 //
 //	go run ./bench/boteval [-kb file] [-eval file] [-threshold 0.5] [-misses]
 package main
@@ -19,7 +19,7 @@ import (
 func main() {
 	kbPath := flag.String("kb", "server/knowledge/testdata/shop.yaml", "knowledge base (YAML with an entries list)")
 	evalPath := flag.String("eval", "server/knowledge/testdata/eval.yaml",
-		"evaluation set (YAML with a cases list): eval.yaml, holdout.yaml and test.yaml are development data, blind2.yaml the blind test set")
+		"evaluation set (YAML with a cases list): eval.yaml, holdout.yaml, test.yaml and blind2.yaml are development data, blind3.yaml the blind test set")
 	threshold := flag.Float64("threshold", 0, "confidence from which the bot answers (0: the default)")
 	misses := flag.Bool("misses", false, "list the cases the bot gets wrong")
 	flag.Parse()

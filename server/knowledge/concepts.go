@@ -182,6 +182,30 @@ var conceptList = []concept{
 		langDE: "erstellen erstelle anlegen",
 		langES: "crear creo",
 	}},
+	// The opposite of creating: an entry about opening an account does not answer closing one.
+	{"delete", [numLanguages]string{
+		langEN: "delete deleting deleted remove removing erase",
+		langNL: "verwijderen verwijder verwijderd opheffen",
+		langFR: "supprimer supprime supprimé effacer",
+		langDE: "löschen lösche gelöscht entfernen entferne",
+		langES: "eliminar elimino eliminado borrar borro",
+	}},
+	// Starting a subscription, the opposite of cancelling one.
+	{"subscribe", [numLanguages]string{
+		langEN: "subscribe subscribing start",
+		langNL: "abonneren beginnen starten",
+		langFR: "souscrire commencer",
+		langDE: "abonnieren starten",
+		langES: "suscribir suscribirme empezar",
+	}},
+	// Work at the shop: "job openings" and "offene Stellen" are not opening hours.
+	{"job", [numLanguages]string{
+		langEN: "job jobs vacancy vacancies hiring career careers",
+		langNL: "vacature vacatures baan banen sollicitatie solliciteren",
+		langFR: "emploi emplois recrutement recrutez recruter candidature",
+		langDE: "job jobs bewerbung bewerben stellenangebot",
+		langES: "empleo empleos vacante vacantes",
+	}},
 	{"when", [numLanguages]string{
 		langEN: "when",
 		langNL: "wanneer",
@@ -540,6 +564,9 @@ var pairList = []struct {
 	{"register", [numLanguages]string{
 		langEN: "sign up",
 	}},
+	{"job", [numLanguages]string{
+		langDE: "offene stellen",
+	}},
 	{"return", [numLanguages]string{
 		langEN: "send back, bring back, sent back",
 		langNL: "terug sturen, terug brengen, terug zenden",
@@ -594,13 +621,43 @@ var conceptPairs = map[string]string{
 // account openen", "abrir una cuenta") is to create one, not a question about opening hours.
 // The neighbour keeps its own concept.
 var contextRewrites = map[string]map[string]string{
-	"~hours": {"~account": "~create"},
+	"~hours": {"~account": "~create", "~job": "~job"},
 }
 
 // rewriteAt returns the concept stems[i] takes because of a word at most pairWindow words away
 // on either side, if any. In Dutch and German the neighbour may be a compound that ends in a
 // word of the concept ("klantaccount", "Kundenkonto").
 func rewriteAt(stems []string, i int, l language) (string, bool) {
+	c, ok := rewriteNear(stems, i, l)
+	if ok && c == "~create" && closingStems[l][stems[i]] {
+		// To close an account is to delete it.
+		return "~delete", true
+	}
+	return c, ok
+}
+
+// closingStems holds, per language, the stems of the words for closing among the "hours"
+// concept's: next to "account" they mean deleting it, not creating it.
+var closingStems = func() [numLanguages]map[string]bool {
+	ws := [numLanguages]string{
+		langEN: "close closed closing",
+		langNL: "dicht gesloten sluiten sluit",
+		langFR: "fermé fermer fermeture fermez",
+		langDE: "geschlossen schließen schließt",
+		langES: "cerrar cerrado cierran cierre",
+	}
+	var m [numLanguages]map[string]bool
+	for l := range numLanguages {
+		m[l] = map[string]bool{}
+		for _, w := range words(ws[l]) {
+			m[l][stem(w, l)] = true
+		}
+	}
+	return m
+}()
+
+// rewriteNear is rewriteAt before the closing words are told apart.
+func rewriteNear(stems []string, i int, l language) (string, bool) {
 	rw, ok := contextRewrites[canon(stems[i], l)]
 	if !ok {
 		return "", false

@@ -46,29 +46,38 @@ type gate struct {
 
 // The gates (see docs/bot.md, "Evaluation").
 //
-// The second blind set (testdata/blind2.yaml) carries the quality gate. Issue 4's target is 90 %
-// for both numbers. Written before the third round of matcher changes and scored once after
-// them, it reached 92.7 % precision and 76.0 % unknown recall, with the language given or
-// withheld (92.0 % and 52.0 % among 1,000 unrelated entries): precision meets the target,
-// unknown recall does not — half of its out-of-scope questions are near misses that share the
-// words of an entry ("delete my account", "change the e-mail address of my account"). The gates
-// sit a little under what was reached (one out-of-scope case is two points overall, ten in a
-// language), so that they catch regressions without pretending the target is met.
+// The third blind set (testdata/blind3.yaml) carries the quality gate. Issue 4's target is 90 %
+// for both numbers. Written before the fourth round of matcher changes (actions and their
+// opposites, the unknown word's least weight) and scored once after them, it reached 78.7 %
+// precision and 78.7 % unknown recall, with the language given or withheld (80.0 % and 77.3 %
+// among 1,000 unrelated entries): neither meets the target. Nearly all its out-of-scope
+// questions are near misses that share the words of an entry, and its in-scope paraphrases use
+// verbs the base and the concepts lack ("add", "replace", "accept"); the matcher before the round
+// scored 79.3 % and 65.3 % on it. The gates sit a little under what was reached (one
+// out-of-scope case is 1.3 points overall, 6.7 in a language), so that they catch regressions
+// without pretending the target is met.
 //
-// The first blind set (testdata/test.yaml) was scored once at the end of the second round
-// (80.7 % and 95.0 %) and has been development data since; so have eval.yaml and holdout.yaml.
-// Their numbers are optimistic and only guard against regressions.
+// The second blind set (testdata/blind2.yaml) was scored once at the end of the third round
+// (92.7 % and 76.0 %), the first (testdata/test.yaml) at the end of the second (80.7 % and
+// 95.0 %); both have been development data since, like eval.yaml and holdout.yaml. Their numbers
+// are optimistic and only guard against regressions.
 var (
-	blindGate       = gate{precision: 0.90, unknownRecall: 0.74, langPrecision: 0.85, langUnknownRecall: 0.70}
-	blindGatePadded = gate{precision: 0.90, unknownRecall: 0.50, langPrecision: 0.80, langUnknownRecall: 0.50}
-	testGate        = gate{precision: 0.90, unknownRecall: 0.90, langPrecision: 0.85, langUnknownRecall: 0.75}
-	testGatePadded  = gate{precision: 0.90, unknownRecall: 0.85, langPrecision: 0.85, langUnknownRecall: 0.75}
-	devGate         = gate{precision: 0.95, unknownRecall: 0.90, langPrecision: 0.85, langUnknownRecall: 0.75}
-	devGatePadded   = gate{precision: 0.95, unknownRecall: 0.80, langPrecision: 0.85, langUnknownRecall: 0.60}
+	blindGate        = gate{precision: 0.77, unknownRecall: 0.77, langPrecision: 0.70, langUnknownRecall: 0.70}
+	blindGatePadded  = gate{precision: 0.78, unknownRecall: 0.75, langPrecision: 0.70, langUnknownRecall: 0.65}
+	blind2Gate       = gate{precision: 0.90, unknownRecall: 0.86, langPrecision: 0.85, langUnknownRecall: 0.70}
+	blind2GatePadded = gate{precision: 0.90, unknownRecall: 0.70, langPrecision: 0.80, langUnknownRecall: 0.50}
+	testGate         = gate{precision: 0.90, unknownRecall: 0.90, langPrecision: 0.85, langUnknownRecall: 0.75}
+	testGatePadded   = gate{precision: 0.90, unknownRecall: 0.85, langPrecision: 0.85, langUnknownRecall: 0.75}
+	devGate          = gate{precision: 0.95, unknownRecall: 0.90, langPrecision: 0.85, langUnknownRecall: 0.75}
+	devGatePadded    = gate{precision: 0.95, unknownRecall: 0.80, langPrecision: 0.80, langUnknownRecall: 0.60}
 )
 
 func TestBlindSetMeetsItsGate(t *testing.T) {
-	checkGate(t, "testdata/blind2.yaml", blindGate, blindGatePadded)
+	checkGate(t, "testdata/blind3.yaml", blindGate, blindGatePadded)
+}
+
+func TestSecondBlindSetDoesNotRegress(t *testing.T) {
+	checkGate(t, "testdata/blind2.yaml", blind2Gate, blind2GatePadded)
 }
 
 func TestTestSetMeetsItsGate(t *testing.T) {
@@ -137,7 +146,7 @@ func TestEvalSetReferencesExistingEntries(t *testing.T) {
 		ids[e.ID] = true
 	}
 	var cases []EvalCase
-	for _, path := range []string{"testdata/eval.yaml", "testdata/holdout.yaml", "testdata/test.yaml", "testdata/blind2.yaml"} {
+	for _, path := range []string{"testdata/eval.yaml", "testdata/holdout.yaml", "testdata/test.yaml", "testdata/blind2.yaml", "testdata/blind3.yaml"} {
 		cases = append(cases, loadCases(t, path)...)
 	}
 	for _, c := range cases {

@@ -62,9 +62,16 @@ func (ix *index) best(ws []string, l language, sc *scratch) (int32, float64) {
 		sc.complete[q.entry] = max(sc.complete[q.entry], sc.matched[qi]/q.norm)
 		sc.matched[qi] = 0
 	}
+	acts := actionsOf(sc.stems, l)
 	best, bestScore := int32(-1), 0.0
 	for _, e := range sc.entries {
 		s := confidence(sc.explains[e]/total, sc.complete[e])
+		if acts != 0 {
+			s *= contrast(acts, ix.actions[e])
+			if miss := acts &^ ix.actions[e] & ix.allActions; miss != 0 {
+				s *= unexplainedActionFactor
+			}
+		}
 		if s > bestScore || (s == bestScore && e < best) {
 			best, bestScore = e, s
 		}
