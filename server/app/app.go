@@ -130,6 +130,7 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 	svc.OnTagged(s.router.Tagged)
 	svc.OnAssignTeam(s.router.AssignTeam)
 	svc.OnSuspended(s.router.Suspended)
+	svc.OnAssigned(s.router.Assigned)
 	s.handoff = handoff.New(handoff.Options{Conversations: svc, Store: s.db, Sites: sites, Presence: hub,
 		Dispatcher: dispatcher, Notifier: notifier, Router: s.router, Log: s.log, Now: cfg.Now})
 	svc.OnAgentReply(func(tx chat.Tx, c *chat.Conversation, m *chat.Message) error {

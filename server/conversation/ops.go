@@ -103,8 +103,17 @@ func (s *Service) Assign(ctx context.Context, actor Actor, id, agentID string) (
 		}
 		m, err := s.appendEvent(tx, c, false, "assigned", "Assigned to "+target.Name+" by "+actor.name(),
 			map[string]any{"agent_id": target.ID, "by": actor.ID})
+		if err != nil {
+			return nil, err
+		}
 		assigned = target.ID != actor.ID
-		return []*chat.Message{m}, err
+		if assigned && s.assignHook != nil {
+			// Someone else gave it to target: routing starts the no-reply timer in this commit.
+			if err := s.assignHook(&BotEdit{Tx: tx, Conv: c, s: s, ctx: ctx}, target.ID); err != nil {
+				return nil, err
+			}
+		}
+		return []*chat.Message{m}, nil
 	})
 	if err == nil && assigned {
 		s.notify(&chat.Notification{Kind: chat.NotifyAssigned, AgentID: target.ID, SiteID: conv.SiteID, ConversationID: conv.ID,

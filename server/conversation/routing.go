@@ -110,6 +110,11 @@ func (s *Service) OnTagged(fn func(e *BotEdit, tag string) error) { s.tagHook = 
 // team). Call it before serving.
 func (s *Service) OnAssignTeam(fn func(e *BotEdit, actor Actor, team string) error) { s.teamHook = fn }
 
+// OnAssigned registers fn, called inside the transaction in which a person assigns the
+// conversation to another agent (not to themselves), so that routing arms the reassignment
+// timer with the assignment. Call it before serving.
+func (s *Service) OnAssigned(fn func(e *BotEdit, agentID string) error) { s.assignHook = fn }
+
 // OnSuspended registers fn, called inside the transaction in which a tag's post-action
 // suspends the bot and puts the conversation in Unassigned, so that routing assigns it in the
 // same commit. Call it before serving.

@@ -54,6 +54,7 @@ type Service struct {
 	tagHook     func(e *BotEdit, tag string) error                            // see OnTagged
 	teamHook    func(e *BotEdit, actor Actor, team string) error              // see OnAssignTeam
 	suspendHook func(e *BotEdit) error                                        // see OnSuspended
+	assignHook  func(e *BotEdit, agentID string) error                        // see OnAssigned
 }
 
 // New returns a Service. now may be nil (time.Now).

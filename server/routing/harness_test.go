@@ -110,6 +110,7 @@ func (f *fixture) router() {
 	f.svc.OnTagged(f.r.Tagged)
 	f.svc.OnAssignTeam(f.r.AssignTeam)
 	f.svc.OnSuspended(f.r.Suspended)
+	f.svc.OnAssigned(f.r.Assigned)
 	f.svc.OnAgentReply(f.r.AgentReplied)
 }
 

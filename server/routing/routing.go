@@ -363,3 +363,14 @@ func (r *Router) Suspended(e *conversation.BotEdit) error {
 	}
 	return r.Queued(e, l.Settings)
 }
+
+// Assigned arms the reassignment timer when a person assigns a conversation to another agent
+// (the conversation service's OnAssigned hook): whoever gives a conversation to someone else
+// expects them to answer, and nobody should wait on an agent who has gone quiet.
+func (r *Router) Assigned(e *conversation.BotEdit, agentID string) error {
+	l, err := r.o.Sites.ByID(e.Context(), e.Conv.SiteID)
+	if err != nil {
+		return fmt.Errorf("routing: site: %w", err)
+	}
+	return r.arm(e, l.Settings, agentID, "")
+}

@@ -123,6 +123,20 @@ func (r *Router) fire(ctx context.Context, t *Timer) (bool, error) {
 			return e.Note("Reassigned from "+from+" to "+next.Name+": no reply within "+wait,
 				map[string]any{"action": "reassigned", "from": t.AgentID, "agent_id": next.ID})
 		}
+		// Manual policy: nobody is picked for the others, but if someone could take it, it goes
+		// back to the queue they pick from, and the visitor is not told nobody is there.
+		others, _, err := r.eligibleTx(e, st.RoutingFor(t.Team), t.AgentID)
+		if err != nil {
+			return err
+		}
+		if len(others) > 0 {
+			if err := e.Unassign("Moved back to Unassigned: "+from+" did not reply within "+wait,
+				map[string]any{"by": "routing", "from": t.AgentID}); err != nil {
+				return err
+			}
+			return e.Note("Back in Unassigned from "+from+": no reply within "+wait,
+				map[string]any{"action": "reassigned", "from": t.AgentID})
+		}
 		if err := e.Unassign("Moved to Unassigned: "+from+" did not reply within "+wait+" and nobody else is available",
 			map[string]any{"by": "routing", "from": t.AgentID}); err != nil {
 			return err

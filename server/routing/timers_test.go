@@ -249,3 +249,43 @@ func TestTheVisitorHearsWhoJoinedWhenARoutedAgentFirstReplies(t *testing.T) {
 		}
 	})
 }
+
+func TestAnAssignmentByAnotherPersonIsReassignedWhenUnanswered(t *testing.T) {
+	each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "routing: {policy: manual, reassign_after: 15m}\n")
+		ann, bob, cid := f.agent("Ann"), f.agent("Bob"), f.agent("Cid")
+		f.presence.set(ann, bob, cid)
+		given, picked := f.waiting(nil), f.waiting(nil)
+		ctx := context.Background()
+		if f.assignee(given.ID) != "" {
+			t.Fatalf("manual policy assigned %s", f.assignee(given.ID))
+		}
+		// Ann gives one to Bob; Cid picks the other himself.
+		if _, err := f.svc.Assign(ctx, conversation.AgentActor(ann), given.ID, bob.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Assign(ctx, conversation.AgentActor(cid), picked.ID, cid.ID); err != nil {
+			t.Fatal(err)
+		}
+		if rt, err := f.db.RoutingTimer(ctx, picked.ID); err != nil || rt != nil {
+			t.Fatalf("taking a conversation oneself armed a timer: %+v %v", rt, err)
+		}
+		f.clock.advance(15 * time.Minute)
+		// Manual policy: back to the queue others pick from, with a note; the visitor is not
+		// told that nobody is there.
+		if n := f.fire(); n != 1 || f.get(given.ID).Status != chat.StatusUnassigned {
+			t.Fatalf("fired %d, status %s, assigned to %q", n, f.get(given.ID).Status, f.assignee(given.ID))
+		}
+		if f.has(given.ID, chat.KindNote, "Back in Unassigned from Bob: no reply within 15 minutes") == nil {
+			t.Fatal("no internal note saying why")
+		}
+		for _, m := range f.messages(given.ID) {
+			if m.AuthorType == chat.AuthorBot && m.VisibleToVisitor() {
+				t.Fatalf("the visitor got an auto-response while agents were online: %q", m.Text)
+			}
+		}
+		if f.assignee(picked.ID) != "Cid" {
+			t.Fatalf("self-picked conversation moved to %q", f.assignee(picked.ID))
+		}
+	})
+}
