@@ -3,6 +3,10 @@
 // WebSocket authenticated by the HttpOnly session cookie. Nothing here parses HTML: every
 // element is built with h() and text goes in as text nodes.
 import { h } from "../src/dom";
+import { pageFor, pageLinks, PresenceToggle, type Page } from "./account";
+import { Notifier } from "./notify";
+import { passwordLink, passwordScreen } from "./password";
+import { rest } from "./rest";
 import { CommandError, Realtime } from "./rt";
 import { assignControl, presenceChanged, type Directory } from "./assign";
 import { QuickMenu, type QuickResponse } from "./quick";
@@ -33,24 +37,9 @@ function parseHash(hash: string): { site: string; conversation: string } {
 
 const root = document.getElementById("app")!;
 
-// ---- REST (cookie-authenticated, same origin) ---------------------------------------------------
-
-async function rest<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const r = await fetch(path, {
-    method,
-    credentials: "same-origin",
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  const data = text ? JSON.parse(text) : {};
-  if (!r.ok) throw new CommandError(data.error?.code || "internal", data.error?.message || r.statusText);
-  return data as T;
-}
-
 // ---- sign-in --------------------------------------------------------------------------------------
 
-function signInScreen(error = ""): void {
+function signInScreen(error = "", prefill = "", note = "Sign in to answer your visitors."): void {
   document.title = "Sign in · Baton";
   const email = h("input", { id: "email", type: "email", name: "email", autocomplete: "username", required: "" });
   const password = h("input", { id: "password", type: "password", name: "password", autocomplete: "current-password", required: "" });
@@ -60,7 +49,7 @@ function signInScreen(error = ""): void {
     "form",
     { class: "signin", "aria-labelledby": "signin-title" },
     h("h1", { id: "signin-title" }, "Baton"),
-    h("p", { class: "sub" }, "Sign in to answer your visitors."),
+    h("p", { class: "sub" }, note),
     h("label", { for: "email" }, "Email"),
     email,
     h("label", { for: "password" }, "Password"),
@@ -82,7 +71,8 @@ function signInScreen(error = ""): void {
     }
   });
   root.replaceChildren(h("main", { class: "center" }, form));
-  email.focus();
+  email.value = prefill;
+  (prefill ? password : email).focus();
 }
 
 // ---- the inbox --------------------------------------------------------------------------------------
@@ -125,6 +115,12 @@ class Inbox {
   private list = h("ul", { class: "list", "aria-label": "Conversations" });
   private panel = h("div", { class: "panel", role: "tabpanel", id: "list" }, this.list);
   private view = h("section", { class: "view", "aria-label": "Conversation" });
+  // Account pages (#agents, #sessions) take the place of the inbox; see account.ts.
+  private side = h("nav", { class: "side", "aria-label": "Inbox" }, this.tabs, this.panel);
+  private bodyEl = h("main", { class: "body" }, this.side, this.view);
+  private page: Page | null = null;
+  private presence: PresenceToggle;
+  private notes = new Notifier((siteId, id) => this.show(siteId, id));
 
   constructor(
     private me: Agent,
@@ -152,6 +148,7 @@ class Inbox {
       () => void this.connected(),
       () => this.down(),
     );
+    this.presence = new PresenceToggle(this.rt);
   }
 
   mount(): void {
@@ -163,9 +160,25 @@ class Inbox {
     const signOut = h("button", { type: "button", class: "ghost" }, "Sign out");
     signOut.addEventListener("click", () => void this.signOut());
     root.replaceChildren(
-      h("header", { class: "top" }, h("h1", { class: "brand" }, "Baton"), siteLabel, this.status, h("span", { class: "me" }, this.me.name), signOut),
-      h("main", { class: "body" }, h("nav", { class: "side", "aria-label": "Inbox" }, this.tabs, this.panel), this.view),
+      h(
+        "header",
+        { class: "top" },
+        h("h1", { class: "brand" }, "Baton"),
+        pageLinks(this.me, () => this.site.key),
+        siteLabel,
+        this.status,
+        this.notes.button(),
+        this.presence.el,
+        h("span", { class: "me" }, this.me.name),
+        signOut,
+      ),
+      this.bodyEl,
+      this.notes.toasts,
     );
+    window.addEventListener("hashchange", () => this.route());
+    document.addEventListener("pointerdown", () => this.notes.unlockAudio(), { once: true });
+    document.addEventListener("keydown", () => this.notes.unlockAudio(), { once: true });
+    this.route();
     this.renderTabs();
     this.renderView();
     document.addEventListener("keydown", (e) => this.key(e));
@@ -195,6 +208,7 @@ class Inbox {
   private async connected(): Promise<void> {
     try {
       await this.rt.call("subscribe", { site: this.site.key });
+      void this.presence.reconnected();
       await this.loadSiteExtras();
       const tabs = this.allTabs();
       const pages = await Promise.all(
@@ -244,13 +258,40 @@ class Inbox {
     }
   }
 
+  /** Shows an account page (#agents, #sessions) or the inbox. */
+  private route(): void {
+    this.page = pageFor(location.hash, this.me);
+    if (this.page) {
+      this.bodyEl.replaceChildren(this.page.el);
+      return;
+    }
+    document.title = "Inbox · Baton";
+    if (this.bodyEl.firstChild !== this.side) this.bodyEl.replaceChildren(this.side, this.view);
+  }
+
+  /** Opens a conversation a notification is about (switching site, or back from a page). */
+  private show(siteId: string, id: string): void {
+    const site = this.sites.find((s) => s.id === siteId);
+    if (!site) return;
+    if (site.id !== this.site.id || this.page) {
+      this.site = site;
+      location.hash = "#" + site.key;
+      void this.connected().then(() => this.open(id));
+      return;
+    }
+    void this.open(id);
+  }
+
   // ---- events -----------------------------------------------------------------------------------
 
   private event(f: Frame): void {
+    this.notes.frame(f);
+    this.page?.frame?.(f);
     switch (f.type) {
       case "conversation": {
         const c = f.conversation!;
         if (c.site_id !== this.site.id) return;
+        this.notes.conversation(c, this.convs.get(c.id));
         // A handoff may have just given the visitor's email or name: ask again.
         if (this.convs.get(c.id)?.status !== c.status) this.visitors.delete(c.visitor_id);
         this.convs.set(c.id, c);
@@ -667,7 +708,7 @@ class Inbox {
 
   private key(e: KeyboardEvent): void {
     const t = e.target as HTMLElement;
-    if (e.ctrlKey || e.metaKey || e.altKey || t.closest("input, textarea, select")) return;
+    if (this.page || e.ctrlKey || e.metaKey || e.altKey || t.closest("input, textarea, select")) return;
     if (e.key === "j" || e.key === "k") {
       const items = this.inTab(this.tab);
       if (!items.length) return;
@@ -725,7 +766,10 @@ function messageEl(m: Message): HTMLElement {
 
 // ---- start: signed in already (the cookie) or not -------------------------------------------------
 
-rest<Agent>("GET", "/v1/me").then(
-  (me) => startInbox(me),
-  () => signInScreen(),
-);
+const link = passwordLink();
+if (link) passwordScreen(root, link, (email) => signInScreen("", email, "Your password is set: sign in with it."));
+else
+  rest<Agent>("GET", "/v1/me").then(
+    (me) => startInbox(me),
+    () => signInScreen(),
+  );
