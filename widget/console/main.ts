@@ -626,12 +626,14 @@ class Inbox {
     return [...TABS, ...this.views];
   }
 
-  /** The site's views and quick responses, and who conversations can be assigned to. */
+  /** The site's views and quick responses, and who conversations can be assigned to; the
+   * inbox works without them when they cannot be loaded. */
   private async loadSiteExtras(): Promise<void> {
     const key = encodeURIComponent(this.site.key);
+    const none = { views: [], quick_responses: [] };
     const [inbox, dir] = await Promise.all([
-      rest<{ views: { name: string; tags: string[] }[]; quick_responses: QuickResponse[] }>("GET", "/v1/sites/" + key + "/inbox"),
-      rest<Directory>("GET", "/v1/sites/" + key + "/directory"),
+      rest<{ views: { name: string; tags: string[] }[]; quick_responses: QuickResponse[] }>("GET", "/v1/sites/" + key + "/inbox").catch(() => none),
+      rest<Directory>("GET", "/v1/sites/" + key + "/directory").catch(() => null),
     ]);
     this.views = inbox.views.map((v) => ({
       key: "view:" + v.name,

@@ -1,6 +1,6 @@
 // Real-browser test of the console's inbox work (issue 6): views by tags filling and emptying
 // live, quick responses inserted with "/" and the keyboard, assigning to another agent and back
-// to the bot, editing a visitor's details beside their past conversations, paging beyond the
+// to the bot or a team, editing a visitor's details beside their past conversations, paging beyond the
 // first 100, unread markers, and deep links. Visitors write through real WebSockets opened from
 // the console's page (Baton's own origin is an allowed origin of the demo site). See harness.mjs.
 import assert from "node:assert/strict";
@@ -23,6 +23,7 @@ before(async () => {
     { shortcut: "help", title: "Anything else", text: "Is there anything else I can help with?" },
     { shortcut: "bye", title: "Closing", text: "Thanks for chatting, {visitor_name}!" },
   ];
+  settings.routing = { teams: [{ name: "billing", agents: ["bob@example.com"] }] };
   await server.api("PUT", "/v1/sites/demo/settings", settings);
   await server.cli(["agent", "add", "--email", "bob@example.com", "--name", "Bob", "--role", "agent", "--site", "demo"], "bob password 123\n");
 }, { timeout: 240000 });
@@ -174,6 +175,11 @@ test("views, quick responses, assign, visitor details, paging, unread and deep l
     await assign.selectOption({ label: "Bob · offline" });
     await con.getByRole("button", { name: "Assign", exact: true }).click();
     await con.locator(".head .st").filter({ hasText: "Assigned to Bob" }).waitFor();
+    // A team (Bob is its only member, offline: nobody eligible, so it waits in Unassigned, tagged).
+    await con.getByLabel("Assign to").selectOption({ label: "billing (1)" });
+    await con.getByRole("button", { name: "Assign", exact: true }).click();
+    await con.getByRole("button", { name: "Remove tag team:billing" }).waitFor();
+    await con.locator(".head .st").filter({ hasText: "Waiting for a human" }).waitFor();
     await con.getByLabel("Assign to").selectOption({ label: "The bot" });
     await con.getByRole("button", { name: "Assign", exact: true }).click();
     await con.locator(".head .st").filter({ hasText: /^Bot$/ }).waitFor();
