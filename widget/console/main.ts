@@ -4,6 +4,7 @@
 // element is built with h() and text goes in as text nodes.
 import { h } from "../src/dom";
 import { pageFor, pageLinks, PresenceToggle, type Page } from "./account";
+import { addDashboardLink, dashboardFor } from "./dashboard";
 import { Notifier } from "./notify";
 import { passwordLink, passwordScreen } from "./password";
 import { rest } from "./rest";
@@ -164,7 +165,7 @@ class Inbox {
         "header",
         { class: "top" },
         h("h1", { class: "brand" }, "Baton"),
-        pageLinks(this.me, () => this.site.key),
+        addDashboardLink(pageLinks(this.me, () => this.site.key), this.me, () => this.site.key),
         siteLabel,
         this.status,
         this.notes.button(),
@@ -192,7 +193,8 @@ class Inbox {
     sel.value = this.site.key;
     sel.addEventListener("change", () => {
       this.site = this.sites.find((s) => s.key === sel.value) || this.sites[0];
-      history.replaceState(null, "", "#" + this.site.key);
+      if (/\/dashboard$/.test(location.hash)) location.hash = "#" + this.site.key + "/dashboard";
+      else history.replaceState(null, "", "#" + this.site.key);
       this.current = null;
       this.renderView();
       void this.connected();
@@ -260,7 +262,7 @@ class Inbox {
 
   /** Shows an account page (#agents, #sessions) or the inbox. */
   private route(): void {
-    this.page = pageFor(location.hash, this.me);
+    this.page = dashboardFor(location.hash, this.me, this.sites) || pageFor(location.hash, this.me);
     if (this.page) {
       this.bodyEl.replaceChildren(this.page.el);
       return;
