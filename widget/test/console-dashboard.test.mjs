@@ -206,6 +206,13 @@ test("an admin reads the day's conversations by outcome on the dashboard, as num
     assert.equal(days.length, 30);
     assert.deepEqual(days[29].bars, { bot_resolved: 3, human: 2, abandoned: 3 });
 
+    // Another site in the picker: its dashboard (nobody wrote there).
+    await con.getByLabel("Site").selectOption({ label: "Bot Shop" });
+    await con.waitForURL(/#botshop\/dashboard$/);
+    await con.getByRole("heading", { name: "Dashboard · Bot Shop" }).waitFor();
+    await shown(con, day(-6), day(0));
+    assert.equal((await cards(con)).conversations, "0");
+
     // Back to the inbox with the Inbox link.
     await con.getByRole("link", { name: "Inbox" }).click();
     await con.getByRole("tab", { name: /Unassigned/ }).waitFor();
