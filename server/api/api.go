@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/batonchat/baton/server/account"
+	"github.com/batonchat/baton/server/attachment"
 	"github.com/batonchat/baton/server/auth"
 	"github.com/batonchat/baton/server/chat"
 	"github.com/batonchat/baton/server/conversation"
@@ -40,6 +41,8 @@ type Deps struct {
 	Draining *atomic.Bool
 	// Handoff answers availability and the dashboard's numbers; nil: nobody is ever available.
 	Handoff *handoff.Service
+	// Attachments keeps the files sent with messages; nil: uploads are refused.
+	Attachments *attachment.Service
 	// Accounts runs console sessions and the links that set a password.
 	Accounts *account.Service
 	// Mail sends invitation and reset links; nil: no mail server, the admin passes the link on.
@@ -52,6 +55,8 @@ type Limits struct {
 	AgentTokenTTL   time.Duration
 	NewVisitors     *ratelimit.Limiter // per IP
 	Logins          *ratelimit.Limiter // per IP
+	Uploads         *ratelimit.Limiter // attachments per uploader (visitor or agent)
+	IPUploads       *ratelimit.Limiter // visitors' attachments per IP
 }
 
 type handlers struct{ Deps }
@@ -65,7 +70,8 @@ func NewRouter(d Deps) *echo.Echo {
 	e.IPExtractor = echo.ExtractIPDirect() // behind a proxy, configure it there; never trust client headers
 	e.Use(middleware.Recover())
 	e.Use(h.accessLog)
-	e.Use(middleware.BodyLimit("1M"))
+	// Every body is small but an attachment's, whose route sets its own limit (attachments.go).
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M", Skipper: isUpload}))
 	e.Use(securityHeaders)
 
 	h.bindHealth(e)
@@ -75,6 +81,7 @@ func NewRouter(d Deps) *echo.Echo {
 	h.bindSites(e)
 	h.bindDeliveries(e)
 	h.bindStats(e)
+	h.bindAttachments(e)
 	h.bindDirectory(e)
 	h.bindAccounts(e)
 	e.GET("/v1/ws", d.Realtime.ServeWS)

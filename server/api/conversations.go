@@ -110,12 +110,14 @@ func (h *handlers) sendMessage(c echo.Context) error {
 		Note         bool              `json:"note"`
 		QuickReplies []chat.QuickReply `json:"quick_replies"`
 		Form         *chat.Form        `json:"form"`
+		Attachments  []string          `json:"attachments"`
 	}
 	if err := bind(c, &in); err != nil {
 		return err
 	}
 	res, err := h.Service.Send(c.Request().Context(), actorOf(c), c.Param("id"), conversation.SendInput{
-		ClientID: in.ClientID, Text: in.Text, Note: in.Note, QuickReplies: in.QuickReplies, Form: in.Form})
+		ClientID: in.ClientID, Text: in.Text, Note: in.Note, QuickReplies: in.QuickReplies, Form: in.Form,
+		Attachments: in.Attachments})
 	if err != nil {
 		return err
 	}

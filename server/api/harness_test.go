@@ -54,6 +54,7 @@ func launch(t *testing.T, demoBot bool, opts ...envOption) *env {
 	cfg.DataDir = t.TempDir()
 	cfg.AdminPassword = "admin-password"
 	cfg.RateNewVisitors, cfg.RateVisitorMessages, cfg.RateIPMessages, cfg.RateLogins = 0, 0, 0, 0
+	cfg.RateUploads, cfg.RateIPUploads = 0, 0
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -16,6 +17,7 @@ import (
 	baton "github.com/batonchat/baton"
 	"github.com/batonchat/baton/server/account"
 	"github.com/batonchat/baton/server/api"
+	"github.com/batonchat/baton/server/attachment"
 	"github.com/batonchat/baton/server/auth"
 	"github.com/batonchat/baton/server/bot"
 	"github.com/batonchat/baton/server/chat"
@@ -156,6 +158,12 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 		}
 		mailer = smtp
 	}
+	// Files sent with messages live under the data directory, whatever the database.
+	files, err := attachment.New(attachment.Options{Store: s.db, Dir: filepath.Join(cfg.DataDir, "attachments"),
+		MaxBytes: cfg.AttachmentMaxBytes, Now: cfg.Now, Log: s.log})
+	if err != nil {
+		return err
+	}
 	router := api.NewRouter(api.Deps{
 		Store: s.db, Service: svc, Realtime: s.rt, Signer: signer, Sites: sites, Web: wh, Log: s.log, Draining: &s.draining,
 		Handoff: s.handoff, Accounts: accounts, Mail: mailer,
@@ -164,7 +172,10 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 			AgentTokenTTL:   12 * time.Hour,
 			NewVisitors:     perMinute(cfg.RateNewVisitors, max(10, int(cfg.RateNewVisitors/2))),
 			Logins:          perMinute(cfg.RateLogins, 10),
+			Uploads:         perMinute(cfg.RateUploads, max(5, int(cfg.RateUploads/4))),
+			IPUploads:       perMinute(cfg.RateIPUploads, max(10, int(cfg.RateIPUploads/4))),
 		},
+		Attachments: files,
 	})
 	s.http = &http.Server{
 		Handler:           router,

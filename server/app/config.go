@@ -38,6 +38,13 @@ type Config struct {
 	RateVisitorMessages float64 // BATON_RATE_VISITOR_MESSAGES: messages per visitor
 	RateIPMessages      float64 // BATON_RATE_IP_MESSAGES: visitor messages per IP
 	RateLogins          float64 // BATON_RATE_LOGINS: agent sign-in attempts per IP
+	RateUploads         float64 // BATON_RATE_UPLOADS: files uploaded per visitor or agent
+	RateIPUploads       float64 // BATON_RATE_IP_UPLOADS: files uploaded by visitors per IP
+
+	// AttachmentMaxBytes is the largest file a visitor or an agent may send
+	// (BATON_ATTACHMENT_MAX_BYTES, default 10 MiB). Files live under DataDir/attachments, on
+	// PostgreSQL too: several Baton processes on one database need that directory shared.
+	AttachmentMaxBytes int64
 
 	// BotAllowPrivate lets webhook bots reach loopback, private and link-local addresses
 	// (BATON_BOT_ALLOW_PRIVATE=1). Off by default: a site owner's webhook URL must not reach into
@@ -71,6 +78,9 @@ func Defaults() Config {
 		RateVisitorMessages: 40,
 		RateIPMessages:      600,
 		RateLogins:          20,
+		RateUploads:         20,
+		RateIPUploads:       120,
+		AttachmentMaxBytes:  10 << 20,
 		Heartbeat:           25 * time.Second,
 		ShutdownTimeout:     15 * time.Second,
 	}
@@ -92,6 +102,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	nums := map[string]*float64{
 		"BATON_RATE_NEW_VISITORS": &c.RateNewVisitors, "BATON_RATE_VISITOR_MESSAGES": &c.RateVisitorMessages,
 		"BATON_RATE_IP_MESSAGES": &c.RateIPMessages, "BATON_RATE_LOGINS": &c.RateLogins,
+		"BATON_RATE_UPLOADS": &c.RateUploads, "BATON_RATE_IP_UPLOADS": &c.RateIPUploads,
 	}
 	for k, p := range nums {
 		if v := getenv(k); v != "" {
@@ -101,6 +112,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 			}
 			*p = n
 		}
+	}
+	if v := getenv("BATON_ATTACHMENT_MAX_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return fmt.Errorf("BATON_ATTACHMENT_MAX_BYTES=%q: want a number of bytes ≥ 1, like 10485760", v)
+		}
+		c.AttachmentMaxBytes = n
 	}
 	if v := getenv("BATON_BOT_ALLOW_PRIVATE"); v != "" {
 		b, err := strconv.ParseBool(v)

@@ -161,7 +161,10 @@ type Message struct {
 	QuickReplies   []QuickReply
 	Form           *Form
 	Event          map[string]any // for KindEvent: {"action": "...", ...}
-	CreatedAt      time.Time
+	// Attachments are the files sent with the message, in the order the sender gave them;
+	// each keeps its Secret, which the download URL carries.
+	Attachments []Attachment
+	CreatedAt   time.Time
 }
 
 // VisibleToVisitor reports whether the visitor may see m.

@@ -106,6 +106,8 @@ type SendInput struct {
 	Note         bool // agents: an internal note
 	QuickReplies []chat.QuickReply
 	Form         *chat.Form // agents and bots: ask the visitor for details inline
+	// Attachments are ids of files the sender uploaded and has not sent yet (see attachment.go).
+	Attachments []string
 }
 
 func (in *SendInput) validate(actor Actor) error {
@@ -113,7 +115,7 @@ func (in *SendInput) validate(actor Actor) error {
 	switch {
 	case in.ClientID == "" || len(in.ClientID) > MaxClientID:
 		return chat.Errorf(chat.EInvalid, "client_id: must be 1 to %d characters", MaxClientID)
-	case in.Text == "":
+	case in.Text == "" && len(in.Attachments) == 0:
 		return chat.Errorf(chat.EInvalid, "text: must not be empty")
 	case !utf8.ValidString(in.Text):
 		return chat.Errorf(chat.EInvalid, "text: must be valid UTF-8")
@@ -130,6 +132,9 @@ func (in *SendInput) validate(actor Actor) error {
 		if q.Label == "" || q.Value == "" || utf8.RuneCountInString(q.Label) > 80 || utf8.RuneCountInString(q.Value) > 200 {
 			return chat.Errorf(chat.EInvalid, "quick_replies[%d]: label (1-80 characters) and value (1-200) are required", i)
 		}
+	}
+	if err := validAttachments(actor, in.Attachments); err != nil {
+		return err
 	}
 	if in.Form != nil {
 		return validForm(in.Form)
@@ -195,6 +200,9 @@ func (s *Service) visitorSend(ctx context.Context, actor Actor, in SendInput) (*
 		}
 		m := &chat.Message{ID: chat.NewID("ms"), ClientID: in.ClientID, AuthorType: chat.AuthorVisitor, AuthorID: actor.ID,
 			Kind: chat.KindText, Text: in.Text, CreatedAt: s.now()}
+		if err := attachFiles(tx, actor, c, m, in.Attachments); err != nil {
+			return err
+		}
 		if err := tx.AppendMessage(c, m, true); err != nil {
 			return err
 		}
@@ -293,6 +301,9 @@ func (s *Service) agentSend(ctx context.Context, actor Actor, conversationID str
 			AuthorName: actor.name(), Kind: kind, Text: in.Text, QuickReplies: in.QuickReplies, Form: in.Form, CreatedAt: s.now()}
 		if mentions = mentioned(agents, c.SiteID, in.Text, actor.ID); len(mentions) > 0 {
 			m.Event = mentionData(mentions)
+		}
+		if err := attachFiles(tx, actor, c, m, in.Attachments); err != nil {
+			return err
 		}
 		if err := tx.AppendMessage(c, m, !in.Note); err != nil {
 			return err

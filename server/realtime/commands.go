@@ -108,7 +108,8 @@ func (s *Server) run(ctx context.Context, c *Conn, cmd *wire.Command) (any, erro
 		}
 		start := time.Now()
 		res, err := svc.Send(ctx, actor, cmd.ConversationID, conversation.SendInput{
-			ClientID: cmd.ClientID, Text: cmd.Text, Note: cmd.Note, QuickReplies: cmd.QuickReplies, Form: cmd.Form})
+			ClientID: cmd.ClientID, Text: cmd.Text, Note: cmd.Note, QuickReplies: cmd.QuickReplies, Form: cmd.Form,
+			Attachments: cmd.Attachments})
 		if err != nil {
 			return nil, err
 		}

@@ -16,6 +16,7 @@ type messageData struct {
 	QuickReplies []chat.QuickReply `json:"quick_replies,omitempty"`
 	Form         *chat.Form        `json:"form,omitempty"`
 	Event        map[string]any    `json:"event,omitempty"`
+	Attachments  []messageFile     `json:"attachments,omitempty"`
 }
 
 func scanMessage(row interface{ Scan(...any) error }) (*chat.Message, error) {
@@ -38,6 +39,7 @@ func scanMessage(row interface{ Scan(...any) error }) (*chat.Message, error) {
 			return nil, fmt.Errorf("message %s data: %w", m.ID, err)
 		}
 		m.QuickReplies, m.Form, m.Event = d.QuickReplies, d.Form, d.Event
+		m.Attachments = fromMessageFiles(&m, d.Attachments)
 	}
 	m.AuthorType, m.Kind, m.CreatedAt = chat.AuthorType(authorType), chat.Kind(kind), fromMS(created)
 	return &m, nil
@@ -64,8 +66,9 @@ func (t *tx) AppendMessage(c *chat.Conversation, m *chat.Message, visible bool) 
 		m.VisitorSeq = c.VisitorSeq
 	}
 	var data any
-	if len(m.QuickReplies) > 0 || m.Form != nil || len(m.Event) > 0 {
-		b, err := json.Marshal(messageData{QuickReplies: m.QuickReplies, Form: m.Form, Event: m.Event})
+	if len(m.QuickReplies) > 0 || m.Form != nil || len(m.Event) > 0 || len(m.Attachments) > 0 {
+		b, err := json.Marshal(messageData{QuickReplies: m.QuickReplies, Form: m.Form, Event: m.Event,
+			Attachments: toMessageFiles(m.Attachments)})
 		if err != nil {
 			return fmt.Errorf("message data: %w", err)
 		}

@@ -47,6 +47,8 @@ type Command struct {
 	Tags           []string          `json:"tags,omitempty" validate:"max=20,dive,max=64"` // bot_reply; list: any of these tags
 	Handoff        bool              `json:"handoff,omitempty"`                            // bot_reply: ask for a person
 	VisitorID      string            `json:"visitor_id,omitempty" validate:"max=64"`       // list: one visitor's conversations
+	// send: ids of uploaded files to send with the message
+	Attachments []string `json:"attachments,omitempty" validate:"max=10,dive,max=64"`
 }
 
 var validate = func() *validator.Validate {

@@ -24,6 +24,7 @@ type Message struct {
 	QuickReplies   []chat.QuickReply `json:"quick_replies,omitempty"`
 	Form           *chat.Form        `json:"form,omitempty"`
 	Event          map[string]any    `json:"event,omitempty"`
+	Attachments    []Attachment      `json:"attachments,omitempty"`
 	CreatedAt      int64             `json:"created_at"`
 }
 
@@ -33,7 +34,7 @@ func NewMessage(m *chat.Message, visitor bool) *Message {
 		ID: m.ID, ConversationID: m.ConversationID, Seq: m.Seq, ClientID: m.ClientID,
 		Author: Author{Type: m.AuthorType, ID: m.AuthorID, Name: m.AuthorName},
 		Kind:   m.Kind, Text: m.Text, QuickReplies: m.QuickReplies, Form: m.Form, Event: m.Event,
-		CreatedAt: millis(m.CreatedAt),
+		Attachments: newAttachments(m.Attachments), CreatedAt: millis(m.CreatedAt),
 	}
 	if visitor {
 		out.Seq = m.VisitorSeq

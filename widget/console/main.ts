@@ -9,6 +9,7 @@ import { Notifier } from "./notify";
 import { passwordLink, passwordScreen } from "./password";
 import { rest } from "./rest";
 import { CommandError, Realtime } from "./rt";
+import { Attacher, filesEl } from "./attach";
 import { assignControl, presenceChanged, type Directory } from "./assign";
 import { QuickMenu, type QuickResponse } from "./quick";
 import { VisitorPanel } from "./visitor";
@@ -407,6 +408,7 @@ class Inbox {
   private typingEl = h("p", { class: "typing", "aria-live": "polite" });
   private box = h("textarea", { id: "composer", rows: "3" });
   private alertEl = h("p", { class: "err", role: "alert" });
+  private files: Attacher | null = null;
 
   private async open(id: string): Promise<void> {
     this.stopTyping();
@@ -486,6 +488,7 @@ class Inbox {
       h("div", { class: "mode", role: "radiogroup", "aria-label": "Message type" }, reply, note),
       this.box,
       this.quick.el,
+      (this.files = new Attacher(this.current)).el,
       this.alertEl,
       send,
     );
@@ -583,7 +586,9 @@ class Inbox {
 
   private async send(): Promise<void> {
     const text = this.box.value.trim();
-    if (!text || !this.current) return;
+    const files = this.files?.ids() || [];
+    if ((!text && !files.length) || !this.current) return;
+    if (this.files?.busy()) return void (this.alertEl.textContent = "Wait for the upload to finish.");
     this.stopTyping();
     this.alertEl.textContent = "";
     try {
@@ -592,8 +597,10 @@ class Inbox {
         client_id: "c_" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8),
         text,
         ...(this.note ? { note: true } : {}),
+        ...(files.length ? { attachments: files } : {}),
       });
       this.box.value = "";
+      this.files?.clear();
       this.add(d.message);
       this.preview.set(d.message.conversation_id, d.message.text);
       this.convs.set(d.conversation.id, d.conversation);
@@ -765,6 +772,7 @@ function messageEl(m: Message): HTMLElement {
     { class: "m " + cls, "data-seq": String(m.seq) },
     h("span", { class: "a" }, who, badge && h("span", { class: "badge" }, badge), h("time", null, clock(m.created_at))),
     h("span", { class: "tx" }, m.text),
+    filesEl(m),
   );
 }
 

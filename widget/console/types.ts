@@ -19,6 +19,17 @@ export interface Message {
   text: string;
   created_at: number;
   event?: { action: string; [k: string]: unknown };
+  /** Files sent with the message (docs/api.md, "Files"). */
+  attachments?: FileRef[];
+}
+
+/** A file sent with a message; url (relative, same origin) carries its capability. */
+export interface FileRef {
+  id: string;
+  name: string;
+  size: number;
+  content_type: string;
+  url: string;
 }
 
 /** A conversation as an agent sees it. */

@@ -11,6 +11,7 @@
 import type { Author, Conversation, Core, Message, Outgoing, UI } from "./types";
 import { h, icon, ICON_CLOSE, ICON_SEND } from "./dom";
 import { linkify } from "./linkify";
+import { fileLink, fileSize, ICON_CLIP, upload, type UploadError } from "./files";
 import { TEXTS } from "./texts";
 
 /** How long a command may wait for its reply before the connection is considered dead. */
@@ -73,7 +74,10 @@ function start(core: Core): UI {
     maxlength: "4000",
   });
   const send = h("button", { type: "submit", class: "sd", "aria-label": t("send") }, icon(ICON_SEND));
-  const composer = h("form", { class: "cp" }, input, send);
+  // Files: the paperclip opens the picker; each file is uploaded, then sent as its own message.
+  const picker = h("input", { type: "file", hidden: "", tabindex: "-1", "aria-hidden": "true" });
+  const attach = h("button", { type: "button", class: "at", "aria-label": t("attach") }, icon(ICON_CLIP));
+  const composer = h("form", { class: "cp" }, attach, picker, input, send);
   const live = h("div", { class: "sr", "aria-live": "polite" });
   const panel = h(
     "div",
@@ -157,7 +161,7 @@ function start(core: Core): UI {
       { class: "m " + (event ? "e" : mine ? "me" : "th"), title: when(m.created_at, core.locale) },
       // A bot's replies carry its name and say they are automated.
       !event && !mine && h("div", { class: "a" }, authorName(m.author), m.author.type === "bot" && m.author.name && h("span", { class: "au" }, t("automated"))),
-      h("div", { class: "tx" }, ...linkify(m.text || "")),
+      h("div", { class: "tx" }, ...linkify(m.text || ""), ...(m.attachments || []).map((f) => fileLink(core.base, f))),
     );
     row._s = m.seq;
     row.dataset.seq = String(m.seq);
@@ -169,7 +173,8 @@ function start(core: Core): UI {
   const renderPending = (o: Outgoing) => {
     if (rows.has("c" + o.c) || stored.has(o.c)) return;
     const status = h("div", { class: "st" }, t("sending"));
-    const row: Row = h("div", { class: "m me pd" }, h("div", { class: "tx" }, ...linkify(o.t)), status);
+    const files = (o.f || []).map((f) => h("span", { class: "fi" }, icon(ICON_CLIP), h("span", null, f.name), h("span", { class: "fz" }, fileSize(f.size))));
+    const row: Row = h("div", { class: "m me pd" }, h("div", { class: "tx" }, ...linkify(o.t), ...files), status);
     row._tail = true;
     rows.set("c" + o.c, row);
     log.insertBefore(row, extras.parentNode ? extras : null);
@@ -292,7 +297,8 @@ function start(core: Core): UI {
     // ("Alice joined the conversation") are only announced.
     if (incoming(m)) hideTyping();
     if (live && m.author.type !== "visitor" && m.kind !== "note") {
-      say(incoming(m) ? t("new_message", { name: authorName(m.author), text: m.text }) : m.text);
+      const text = [m.text, ...(m.attachments || []).map((f) => f.name)].filter(Boolean).join(" · ");
+      say(incoming(m) ? t("new_message", { name: authorName(m.author), text }) : text);
       if (incoming(m)) core.emit("message_received", publicMessage(m));
     }
     updateExtras();
@@ -314,16 +320,47 @@ function start(core: Core): UI {
     updateUnread();
   };
 
-  const sendText = (text: string) => {
+  const sendText = (text: string, f?: Outgoing["f"]) => {
     text = text.trim();
-    if (!text) return;
-    const o: Outgoing = { c: clientId(), t: text.slice(0, 4000), at: Date.now() };
+    if (!text && !f) return;
+    const o: Outgoing = { c: clientId(), t: text.slice(0, 4000), at: Date.now(), f };
     core.save({ out: [...(core.load().out || []), o] });
     renderPending(o);
     updateExtras();
     stopTyping();
     if (connected) flush();
     else connect();
+  };
+
+  // uploadFile shows a file's progress in the conversation, then sends it; a failure says why and
+  // offers to try again when trying again can help (not for a refused kind or size).
+  const uploadFile = (file: File) => {
+    const status = h("div", { class: "st", role: "status" });
+    const row: Row = h("div", { class: "m me pd" }, h("div", { class: "tx" }, h("span", { class: "fi" }, icon(ICON_CLIP), h("span", null, file.name), h("span", { class: "fz" }, fileSize(file.size)))), status);
+    row._tail = true;
+    log.insertBefore(row, extras.parentNode ? extras : null);
+    scrollDown();
+    const go = async () => {
+      row.classList.remove("fl");
+      status.textContent = t("uploading", { n: 0 });
+      try {
+        const f = await upload(core.base, await token(), file, (n) => (status.textContent = t("uploading", { n })));
+        row.remove();
+        sendText("", [{ id: f.id, name: f.name, size: f.size, url: f.url }]);
+      } catch (e: any) {
+        const st = (e as UploadError).status;
+        if (st === 401) core.save({ exp: 0 }); // a stale token: the retry fetches a fresh one
+        const final = st === 400 || st === 413;
+        row.classList.add("fl");
+        const retry = h("button", { type: "button", class: "rb" }, t("retry"));
+        const x = h("button", { type: "button", class: "rb" }, t("remove"));
+        retry.onclick = go;
+        x.onclick = () => (row.remove(), input.focus());
+        status.replaceChildren(t(st === 413 ? "file_too_large" : final ? "file_refused" : "upload_failed") + " ", final ? "" : retry, x);
+        say(t(st === 413 ? "file_too_large" : final ? "file_refused" : "upload_failed"));
+      }
+    };
+    go();
   };
 
   // ---- connection ---------------------------------------------------------------------------
@@ -571,7 +608,7 @@ function start(core: Core): UI {
         const o = (core.load().out || [])[0];
         if (!o || !connected) break;
         try {
-          const d = await command("send", { client_id: o.c, text: o.t });
+          const d = await command("send", o.f ? { client_id: o.c, text: o.t, attachments: o.f.map((f) => f.id) } : { client_id: o.c, text: o.t });
           setConversation(d.conversation);
           tellZone();
           dropOutgoing(o.c);
@@ -658,6 +695,11 @@ function start(core: Core): UI {
     }
   });
   closeBtn.onclick = () => core.setOpen(false);
+  attach.onclick = () => picker.click();
+  picker.onchange = () => {
+    for (const f of Array.from(picker.files || [])) uploadFile(f);
+    picker.value = "";
+  };
 
   addEventListener("offline", () => {
     offline = true;

@@ -45,6 +45,8 @@ export interface Message {
   created_at: number;
   quick_replies?: { label: string; value: string }[];
   form?: { id: string; fields: FormField[] };
+  /** Files sent with the message (docs/api.md, "Files"). */
+  attachments?: { id: string; name: string; size: number; content_type?: string; url: string }[];
 }
 
 /** A visitor's conversation as the server sends it. */
@@ -63,6 +65,8 @@ export interface Outgoing {
   t: string;
   /** created at (ms), for ordering and display. */
   at: number;
+  /** files uploaded for this message (sent by id), shown while it waits. */
+  f?: { id: string; name: string; size: number; url: string }[];
 }
 
 /**

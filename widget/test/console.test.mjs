@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { axe, browser, ROOT, startBaton, until } from "./harness.mjs";
 
 // The agent harness.mjs creates for the demo site.
@@ -111,6 +113,8 @@ test("an agent signs in, takes a visitor's conversation live, replies, notes, ta
     await con.getByRole("button", { name: "Add note" }).click();
     await con.locator(".log .m.note").filter({ hasText: "Carrier lost it" }).waitFor();
     await con.getByRole("radio", { name: "Reply" }).click();
+    // A file sent both ways (real files through the real pickers; each comes back as a download).
+    await fileBothWays(con, shop);
     await con.locator("#composer").fill("We are refunding you today.");
     await con.locator("#composer").press("Enter");
     await waitVisitorRow(shop, "We are refunding you today.");
@@ -163,6 +167,57 @@ test("an agent signs in, takes a visitor's conversation live, replies, notes, ta
     assert.equal((await agentCtx.cookies(server.url)).length, 0, "the session cookie is gone");
   });
 });
+
+// 1×1 PNG.
+const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==", "base64");
+
+/** Picks a file through the button that opens the page's file chooser. */
+async function pick(page, button, file) {
+  const [chooser] = await Promise.all([page.waitForEvent("filechooser"), button.click()]);
+  await chooser.setFiles(file);
+}
+
+/** Clicks a link and returns the bytes of the download it starts. */
+async function download(page, link) {
+  const [dl] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  return readFile(await dl.path());
+}
+
+async function fileBothWays(con, shop) {
+  const dir = await mkdtemp(path.join(tmpdir(), "baton-files-"));
+  const photo = path.join(dir, "broken parcel.png");
+  const label = path.join(dir, "return label.pdf");
+  const page = path.join(dir, "evil.svg");
+  await writeFile(photo, PNG);
+  await writeFile(label, "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+  await writeFile(page, '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>');
+  const attach = shop.getByRole("button", { name: "Attach a file" });
+
+  // A refused kind is explained in the widget and can be removed; nothing is sent.
+  await pick(shop, attach, page);
+  await shop.getByText("This kind of file cannot be sent.").waitFor();
+  await shop.getByRole("button", { name: "Remove" }).click();
+
+  // The visitor sends a photo: the agent sees it previewed and downloads the same bytes.
+  await pick(shop, attach, photo);
+  await until(async () => (await visitorRows(shop)).some((t) => t.startsWith("broken parcel.png")), "the visitor's photo in the widget");
+  const got = con.locator(".log .m.visitor a").filter({ hasText: "broken parcel.png" });
+  await got.waitFor();
+  await until(() => con.locator(".log .m.visitor img").evaluate((i) => i.complete && i.naturalWidth === 1), "the photo's preview to load");
+  assert.deepEqual(await download(con, got), PNG, "the agent downloads the visitor's photo");
+
+  // The agent answers with a PDF and a line of text: the visitor downloads it from the shop page.
+  await pick(con, con.getByRole("button", { name: "Attach a file" }), label);
+  await con.getByRole("button", { name: "Remove return label.pdf" }).waitFor();
+  await con.locator("#composer").fill("Here is your return label.");
+  await con.locator("#composer").press("Enter");
+  await until(async () => (await visitorRows(shop)).some((t) => t.startsWith("Here is your return label.") && t.includes("return label.pdf")), "the label in the widget");
+  const link = shop.locator("baton-chat a.fi").filter({ hasText: "return label.pdf" });
+  assert.deepEqual(await download(shop, link), await readFile(label), "the visitor downloads the agent's PDF");
+  const r = await fetch(new URL(await link.getAttribute("href")));
+  assert.equal(r.headers.get("x-content-type-options"), "nosniff");
+  assert.match(r.headers.get("content-disposition"), /^attachment; .*filename\*=UTF-8''return%20label\.pdf$/);
+}
 
 test("the console reconnects after the server restarts and shows what happened meanwhile", async () => {
   await withBrowsers(async (agentCtx) => {
