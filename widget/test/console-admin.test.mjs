@@ -171,6 +171,25 @@ test("an admin invites an agent, sees their presence, mentions them in a note, a
     assert.equal(await meWith(cookie), 401, "the signed-out session still works with a copy of its cookie");
     await until(async () => (await bobRow.locator(".presence").textContent()) === "Offline", "Bob offline on the admin's page");
 
+    // The admin resets Bob's password (a second click confirms): a new one-time link, Bob is
+    // invited again and his old password no longer signs in; then removes him.
+    const reset = con.getByRole("button", { name: "Reset password: Bob" });
+    await reset.click();
+    await con.getByRole("button", { name: "Confirm reset: Bob" }).click();
+    const resetLink = await con.getByLabel("Password reset link for Bob").inputValue();
+    assert.match(resetLink, new RegExp("^" + server.url + "/console#reset/[A-Za-z0-9_-]{43}$"));
+    await until(async () => (await bobRow.locator(".presence").textContent()) === "Invited", "Bob invited again after the reset");
+    const old = await fetch(server.url + "/v1/auth/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email: "bob@example.com", password: "bobs secret password" }),
+    });
+    assert.equal(old.status, 401, "the old password after the reset");
+    await con.getByRole("button", { name: "Remove: Bob" }).click();
+    await con.getByRole("button", { name: "Confirm remove: Bob" }).click();
+    await bobRow.waitFor({ state: "detached" });
+    await noAxeViolations(con);
+
     assert.deepEqual(admin.errors, [], "uncaught errors in the admin's console");
     assert.deepEqual(agent.errors, [], "uncaught errors in Bob's console");
   } finally {
