@@ -50,7 +50,7 @@ func TestHandoffTicketsGoThroughTheOutbox(t *testing.T) {
 	e.waitStatus(admin, id, "resolved")
 	tickets := zd.Tickets()
 	if len(tickets) != 1 || tickets[0].RequesterEmail != "jane@example.com" || !strings.Contains(tickets[0].HTMLBody, "Can I pay with seashells?") ||
-		!slices.Contains(tickets[0].Tags, "sys_human_help") || !strings.Contains(tickets[0].HTMLBody, "/v1/conversations/"+id) {
+		!slices.Contains(tickets[0].Tags, "sys_human_help") || !strings.Contains(tickets[0].HTMLBody, "/console#zd/c/"+id) {
 		t.Fatalf("tickets %+v", tickets)
 	}
 	if ev := handoffEvents(e.history(admin, id), "ticket_created"); len(ev) != 1 || ev[0].obj("event").str("ref") != "1000" {
