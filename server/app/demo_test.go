@@ -28,6 +28,11 @@ func TestDemoSiteShipsTheEvaluatedKnowledgeBaseAndAReturnTag(t *testing.T) {
 	if st.Bot == nil || st.Bot.BrainName() != site.BrainKnowledge || !reflect.DeepEqual(st.Bot.Knowledge.Entries, want) {
 		t.Fatal("the demo's knowledge base differs from server/knowledge/testdata/shop.yaml")
 	}
+	// The threshold the evaluation in docs/bot.md measures the sample at (sampleThreshold in
+	// server/knowledge/eval_test.go, the default of go run ./bench/boteval).
+	if got := st.Bot.Knowledge.Threshold; got != 0.55 {
+		t.Fatalf("the demo's threshold is %v, want 0.55 as evaluated", got)
+	}
 	tag := st.TagByName("return_or_refund")
 	if tag == nil || tag.Instruction == "" || tag.Action() != site.PostSuspend {
 		t.Fatalf("return_or_refund: %+v", tag)

@@ -27,7 +27,7 @@ var conceptList = []concept{
 		langNL: "bestelling bestellen besteld aankoop pakket pakketje zending",
 		langFR: "commande commander commandé achat colis paquet",
 		langDE: "bestellung bestellen bestellt paket päckchen sendung",
-		langES: "pedido pedidos paquete",
+		langES: "pedido pedidos pedir pido paquete",
 	}},
 	{"buy", [numLanguages]string{
 		langEN: "buy bought sell sold",
@@ -44,7 +44,7 @@ var conceptList = []concept{
 		langES: "enviar envío envían enviado entregar entrega entregado mandar",
 	}},
 	{"arrive", [numLanguages]string{
-		langEN: "arrive arrived arrives arriving arrival receive received",
+		langEN: "arrive arrived arrives arriving arrival receive received shown showed",
 		langNL: "aankomen aangekomen aankomst ontvangen ontvang binnenkomen",
 		langFR: "arriver arrive arrivé arrivée recevoir reçu reçois",
 		langDE: "ankommen angekommen ankunft erhalten bekommen",
@@ -79,11 +79,11 @@ var conceptList = []concept{
 		langES: "intercambiar intercambio",
 	}},
 	{"change", [numLanguages]string{
-		langEN: "change modify alter edit adjust",
-		langNL: "wijzigen wijziging veranderen aanpassen",
-		langFR: "modifier modification changer",
-		langDE: "ändern änderung abändern",
-		langES: "cambiar cambio modificar",
+		langEN: "change modify alter edit adjust add adding",
+		langNL: "wijzigen wijziging veranderen aanpassen toevoegen",
+		langFR: "modifier modification changer ajouter",
+		langDE: "ändern änderung abändern hinzufügen ergänzen",
+		langES: "cambiar cambio modificar añadir agregar",
 	}},
 	{"advice", [numLanguages]string{
 		langEN: "advice advise recommend recommendation",
@@ -94,7 +94,7 @@ var conceptList = []concept{
 	}},
 	// How clothes fit; French and Spanish say it with the size ("taille petit", "talla grande").
 	{"fit", [numLanguages]string{
-		langEN: "fit fits fitting",
+		langEN: "fit fits fitting suit suits",
 		langNL: "past passen pasvorm",
 		langDE: "passt passen passform",
 	}},
@@ -193,10 +193,10 @@ var conceptList = []concept{
 	// Starting a subscription, the opposite of cancelling one.
 	{"subscribe", [numLanguages]string{
 		langEN: "subscribe subscribing start",
-		langNL: "abonneren beginnen starten",
+		langNL: "abonneren beginnen begin begint starten",
 		langFR: "souscrire commencer",
-		langDE: "abonnieren starten",
-		langES: "suscribir suscribirme empezar",
+		langDE: "abonnieren starten beginnen anfangen",
+		langES: "suscribir suscribirme empezar apuntar apuntarme apunto",
 	}},
 	// Work at the shop: "job openings" and "offene Stellen" are not opening hours.
 	{"job", [numLanguages]string{
@@ -249,11 +249,11 @@ var conceptList = []concept{
 		langES: "contraseña clave",
 	}},
 	{"forgot", [numLanguages]string{
-		langEN: "forgot forget forgotten lost",
-		langNL: "vergeten kwijt",
-		langFR: "oublié oublier perdu",
-		langDE: "vergessen verloren",
-		langES: "olvidé olvidado olvidar perdí perdido",
+		langEN: "forgot forget forgotten lost remember",
+		langNL: "vergeten kwijt herinner herinneren",
+		langFR: "oublié oublier perdu souviens souvenir rappelle",
+		langDE: "vergessen verloren erinnere erinnern",
+		langES: "olvidé olvidado olvidar perdí perdido recuerdo recordar acuerdo",
 	}},
 	{"cancel", [numLanguages]string{
 		langEN: "cancel cancelled canceled cancellation stop terminate unsubscribe",
@@ -300,9 +300,9 @@ var conceptList = []concept{
 	{"broken", [numLanguages]string{
 		langEN: "broken broke defect defective faulty torn ripped",
 		langNL: "kapot defect stuk gescheurd",
-		langFR: "cassé casser défectueux déchiré",
+		langFR: "cassé casser défectueux déchiré panne",
 		langDE: "kaputt defekt gerissen",
-		langES: "roto rota rompió defectuoso",
+		langES: "roto rota rompió defectuoso estropeado estropeó",
 	}},
 	{"damaged", [numLanguages]string{
 		langEN: "damaged damage",
@@ -410,11 +410,34 @@ var conceptList = []concept{
 		langNL: "resetten herstellen",
 		langFR: "réinitialiser",
 		langDE: "zurücksetzen",
-		langES: "restablecer resetear",
+		langES: "restablecer restablezco resetear",
+	}},
+	// Taking a way to pay: "do you accept PayPal", "nehmt ihr Klarna", "¿aceptáis tarjeta?".
+	{"accept", [numLanguages]string{
+		langEN: "accept accepted accepts",
+		langNL: "accepteren accepteert accepteer geaccepteerd",
+		langFR: "accepter acceptez accepte accepté",
+		langDE: "akzeptieren akzeptiert nehmt",
+		langES: "aceptar aceptan acepta aceptáis aceptado",
+	}},
+	// What the warranty promises for a defect: a repair or a replacement.
+	{"replace", [numLanguages]string{
+		langEN: "replace replaced replacement",
+		langNL: "vervangen vervangt vervanging",
+		langFR: "remplacer remplacez remplacement",
+		langDE: "ersetzen ersetzt ersatz",
+		langES: "sustituir sustituyen reemplazar reemplazo",
+	}},
+	{"repair", [numLanguages]string{
+		langEN: "repair repaired repairs",
+		langNL: "repareren repareert reparatie",
+		langFR: "réparer réparez réparation",
+		langDE: "reparieren repariert reparatur",
+		langES: "reparar reparan reparación arreglar",
 	}},
 	// Negation marks a report of a problem ("my code does not work", "je n'ai pas reçu").
 	{"not", [numLanguages]string{
-		langEN: "not no cannot cant didn doesn don isn wasn hasn haven won wont aren couldn",
+		langEN: "not no cannot cant didn doesn don isn wasn hasn haven won wont aren couldn dont doesnt didnt isnt wasnt hasnt havent arent couldnt",
 		langNL: "niet geen",
 		langFR: "pas ne",
 		langDE: "nicht kein keine keinen keiner",
@@ -495,6 +518,13 @@ var catalogueList = []concept{
 		langDE: "schuhe schuh stiefel sneaker sandalen wanderschuhe",
 		langES: "zapatos zapato zapatillas botas sandalias",
 	}},
+	{"stove", [numLanguages]string{
+		langEN: "stove stoves burner",
+		langNL: "brander kooktoestel",
+		langFR: "réchaud réchauds",
+		langDE: "kocher gaskocher",
+		langES: "hornillo hornillos",
+	}},
 	{"bag", [numLanguages]string{
 		langEN: "backpack backpacks rucksack bag bags",
 		langNL: "rugzak rugtas tas tassen",
@@ -553,6 +583,20 @@ var pairList = []struct {
 	}},
 	{"zipper", [numLanguages]string{
 		langFR: "fermeture éclair",
+	}},
+	// Something that stopped working is broken, not a cancellation ("stop") or a failed payment.
+	{"broken", [numLanguages]string{
+		langEN: "stopped working, stop working",
+		langFR: "arrêté fonctionner, arrêté marcher",
+		langES: "dejó funcionar, dejado funcionar",
+	}},
+	{"reset", [numLanguages]string{
+		langDE: "setze zurück, setzen zurück",
+	}},
+	{"contact", [numLanguages]string{
+		langEN: "customer service, customer support",
+		langFR: "service client",
+		langES: "atención cliente, servicio cliente",
 	}},
 	{"paymethod", [numLanguages]string{
 		langEN: "bank transfer, apple pay, google pay",

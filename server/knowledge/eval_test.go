@@ -44,36 +44,50 @@ type gate struct {
 	langPrecision, langUnknownRecall float64 // each language
 }
 
+// sampleThreshold is the threshold the sample shop runs at (server/app/demo-site.yaml; a test
+// there keeps the two equal). Its owner raised it from the default 0.5 once every entry had
+// several phrasings per language: a paraphrase of a well-phrased entry scores higher, so a
+// higher threshold turns near misses away without losing answers (docs/bot.md, "The threshold").
+const sampleThreshold = 0.55
+
 // The gates (see docs/bot.md, "Evaluation").
 //
-// The third blind set (testdata/blind3.yaml) carries the quality gate. Issue 4's target is 90 %
-// for both numbers. Written before the fourth round of matcher changes (actions and their
-// opposites, the unknown word's least weight) and scored once after them, it reached 78.7 %
-// precision and 78.7 % unknown recall, with the language given or withheld (80.0 % and 77.3 %
-// among 1,000 unrelated entries): neither meets the target. Nearly all its out-of-scope
-// questions are near misses that share the words of an entry, and its in-scope paraphrases use
-// verbs the base and the concepts lack ("add", "replace", "accept"); the matcher before the round
-// scored 79.3 % and 65.3 % on it. The gates sit a little under what was reached (one
-// out-of-scope case is 1.3 points overall, 6.7 in a language), so that they catch regressions
-// without pretending the target is met.
+// The fourth blind set (testdata/blind4.yaml) carries the quality gate. Issue 4's target is 90 %
+// for both numbers. Written by another person from the sample's answers only, committed before
+// the fifth round (a sample base with several phrasings per language and entry, matcher fixes,
+// the sample's threshold raised to 0.55) was final, and scored once after it: 90.0 % precision
+// and 73.3 % unknown recall with the language given or withheld (92.0 % and 73.3 % among 1,000
+// unrelated entries). Precision meets the target, unknown recall does not: most of its
+// out-of-scope questions share an entry's words and ask about another attribute of its topic
+// (signing up for the newsletter, the price of the Gear Box, whether return shipping is free,
+// whether hiking boots run small), and the richer sample phrasings match more of them. The
+// matcher and sample base of the fourth round scored 92.7 % and 78.7 % on it. The gates sit a
+// little under what was reached (one out-of-scope case is 1.3 points overall, 6.7 in a
+// language), so that they catch regressions without pretending the target is met.
 //
-// The second blind set (testdata/blind2.yaml) was scored once at the end of the third round
-// (92.7 % and 76.0 %), the first (testdata/test.yaml) at the end of the second (80.7 % and
-// 95.0 %); both have been development data since, like eval.yaml and holdout.yaml. Their numbers
-// are optimistic and only guard against regressions.
+// The earlier blind sets have been development data since they were scored: blind3.yaml (78.7 %
+// and 78.7 % when scored at the end of the fourth round), blind2.yaml (92.7 % and 76.0 % at the
+// end of the third), test.yaml (80.7 % and 95.0 % at the end of the second). The fifth round
+// tuned on them; their numbers are optimistic and only guard against regressions.
 var (
-	blindGate        = gate{precision: 0.77, unknownRecall: 0.77, langPrecision: 0.70, langUnknownRecall: 0.70}
-	blindGatePadded  = gate{precision: 0.78, unknownRecall: 0.75, langPrecision: 0.70, langUnknownRecall: 0.65}
-	blind2Gate       = gate{precision: 0.90, unknownRecall: 0.86, langPrecision: 0.85, langUnknownRecall: 0.70}
-	blind2GatePadded = gate{precision: 0.90, unknownRecall: 0.70, langPrecision: 0.80, langUnknownRecall: 0.50}
-	testGate         = gate{precision: 0.90, unknownRecall: 0.90, langPrecision: 0.85, langUnknownRecall: 0.75}
-	testGatePadded   = gate{precision: 0.90, unknownRecall: 0.85, langPrecision: 0.85, langUnknownRecall: 0.75}
-	devGate          = gate{precision: 0.95, unknownRecall: 0.90, langPrecision: 0.85, langUnknownRecall: 0.75}
-	devGatePadded    = gate{precision: 0.95, unknownRecall: 0.80, langPrecision: 0.80, langUnknownRecall: 0.60}
+	blindGate        = gate{precision: 0.89, unknownRecall: 0.72, langPrecision: 0.78, langUnknownRecall: 0.65}
+	blindGatePadded  = gate{precision: 0.90, unknownRecall: 0.72, langPrecision: 0.78, langUnknownRecall: 0.60}
+	blind3Gate       = gate{precision: 0.94, unknownRecall: 0.94, langPrecision: 0.90, langUnknownRecall: 0.85}
+	blind3GatePadded = gate{precision: 0.93, unknownRecall: 0.90, langPrecision: 0.85, langUnknownRecall: 0.80}
+	blind2Gate       = gate{precision: 0.95, unknownRecall: 0.88, langPrecision: 0.85, langUnknownRecall: 0.75}
+	blind2GatePadded = gate{precision: 0.94, unknownRecall: 0.95, langPrecision: 0.85, langUnknownRecall: 0.90}
+	testGate         = gate{precision: 0.91, unknownRecall: 0.95, langPrecision: 0.80, langUnknownRecall: 0.85}
+	testGatePadded   = gate{precision: 0.91, unknownRecall: 0.95, langPrecision: 0.80, langUnknownRecall: 0.85}
+	devGate          = gate{precision: 0.97, unknownRecall: 0.95, langPrecision: 0.90, langUnknownRecall: 0.90}
+	devGatePadded    = gate{precision: 0.96, unknownRecall: 0.95, langPrecision: 0.90, langUnknownRecall: 0.90}
 )
 
 func TestBlindSetMeetsItsGate(t *testing.T) {
-	checkGate(t, "testdata/blind3.yaml", blindGate, blindGatePadded)
+	checkGate(t, "testdata/blind4.yaml", blindGate, blindGatePadded)
+}
+
+func TestThirdBlindSetDoesNotRegress(t *testing.T) {
+	checkGate(t, "testdata/blind3.yaml", blind3Gate, blind3GatePadded)
 }
 
 func TestSecondBlindSetDoesNotRegress(t *testing.T) {
@@ -95,9 +109,9 @@ func TestDevelopmentSetsDoNotRegress(t *testing.T) {
 // padded base every word of the shop is rare, so a shared keyword weighs more against a word
 // nobody uses and a few more out-of-scope questions pass the same threshold.
 func checkGate(t *testing.T, path string, g, padded gate) {
-	shop := loadShop(t, Options{})
+	shop := loadShop(t, Options{Threshold: sampleThreshold})
 	cases := loadCases(t, path)
-	big, err := New(append(shop.Entries(), generateEntries(1000, false)...), Options{})
+	big, err := New(append(shop.Entries(), generateEntries(1000, false)...), Options{Threshold: sampleThreshold})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +160,7 @@ func TestEvalSetReferencesExistingEntries(t *testing.T) {
 		ids[e.ID] = true
 	}
 	var cases []EvalCase
-	for _, path := range []string{"testdata/eval.yaml", "testdata/holdout.yaml", "testdata/test.yaml", "testdata/blind2.yaml", "testdata/blind3.yaml"} {
+	for _, path := range []string{"testdata/eval.yaml", "testdata/holdout.yaml", "testdata/test.yaml", "testdata/blind2.yaml", "testdata/blind3.yaml", "testdata/blind4.yaml"} {
 		cases = append(cases, loadCases(t, path)...)
 	}
 	for _, c := range cases {

@@ -20,6 +20,7 @@ type index struct {
 	near       map[string][]nearWord
 	grams      gramIndex
 	idf        []float64 // per term
+	shared     []bool    // per term: more than one entry uses it (score.go, single-term overlap)
 	oov        float64   // weight of a visitor word the knowledge base never uses
 	postings   [][]int32 // term → questions that contain it
 	questions  []question
@@ -157,8 +158,10 @@ func newIndex(entries []Entry, qlangs [][]language) *index {
 	}
 	n := float64(len(entries))
 	ix.idf = make([]float64, len(df))
+	ix.shared = make([]bool, len(df))
 	for t, d := range df {
 		ix.idf[t] = idf(n, float64(d))
+		ix.shared[t] = d > 1
 	}
 	// A word the base never uses weighs at least oovRatio times a word one entry uses, as it
 	// does in a base of about twenty entries. In a base of 1,000 the two weigh almost the same
@@ -523,6 +526,11 @@ func osaWithin1(a, b string) bool {
 	i := 0
 	for i < la && i < lb && a[i] == b[i] {
 		i++
+	}
+	if i == 0 {
+		// Typists rarely get the first letter wrong, and a word that differs there is usually
+		// another word ("brand" and "grand", "parking" and "barking").
+		return false
 	}
 	switch {
 	case la == lb:

@@ -59,6 +59,9 @@ func (l language) String() string {
 
 // stem reduces a normalised (accent-free) word to its Snowball stem in language l.
 func stem(word string, l language) string {
+	if l == langDE {
+		word = dropInfinitiveZu(word)
+	}
 	accented := reaccent(word, l)
 	env := snowballstem.NewEnv(accented)
 	stemmers[l](env)
@@ -79,6 +82,12 @@ func reaccent(word string, l language) string {
 				return word[:len(word)-2] + "ón"
 			}
 		}
+		// The vosotros forms of verbs ("aceptáis", "cambiáis", "tenéis").
+		for _, suf := range [...]struct{ plain, accented string }{{"ais", "áis"}, {"eis", "éis"}} {
+			if strings.HasSuffix(word, suf.plain) && len(word) > len(suf.plain)+3 {
+				return word[:len(word)-len(suf.plain)] + suf.accented
+			}
+		}
 	case langFR:
 		for _, suf := range [...]string{"ees", "ee"} {
 			if strings.HasSuffix(word, suf) && len(word) > len(suf)+2 {
@@ -87,4 +96,21 @@ func reaccent(word string, l language) string {
 		}
 	}
 	return word
+}
+
+// separablePrefixes are the German verb particles before which an infinitive takes "zu" inside
+// the word: "zurückzuschicken" is "zurückschicken", "abzubestellen" "abbestellen".
+var separablePrefixes = [...]string{"zuruck", "an", "ab", "auf", "aus", "ein", "um", "weg", "mit", "vor"}
+
+// dropInfinitiveZu removes the "zu" of a German infinitive with a separable particle, so that it
+// stems like the plain infinitive. The rest after "zu" must look like an infinitive (at least five
+// letters ending in "n"), which keeps "Anzug" and "Umzug" as they are.
+func dropInfinitiveZu(w string) string {
+	for _, p := range separablePrefixes {
+		rest, ok := strings.CutPrefix(w, p+"zu")
+		if ok && len(rest) >= 5 && strings.HasSuffix(rest, "n") {
+			return p + rest
+		}
+	}
+	return w
 }

@@ -12,6 +12,8 @@ type scratch struct {
 	explains []float64 // per entry: weight of the message found in any of its questions
 	complete []float64 // per entry: the largest share of one of its questions the message says
 	entries  []int32   // entries with explains > 0
+	hits     []int32   // per entry: how many of the message's terms its questions use
+	last     []int32   // per entry: the last of the message's terms its questions use
 }
 
 // best returns the entry that best answers the content words ws, analysed in language l, and
@@ -32,6 +34,8 @@ func (ix *index) best(ws []string, l language, sc *scratch) (int32, float64) {
 	if len(sc.explains) < ix.entries {
 		sc.explains = make([]float64, ix.entries)
 		sc.complete = make([]float64, ix.entries)
+		sc.hits = make([]int32, ix.entries)
+		sc.last = make([]int32, ix.entries)
 	}
 	sc.touched, sc.entries = sc.touched[:0], sc.entries[:0]
 	for _, t := range terms {
@@ -54,6 +58,8 @@ func (ix *index) best(ws []string, l language, sc *scratch) (int32, float64) {
 					sc.entries = append(sc.entries, e)
 				}
 				sc.explains[e] += said
+				sc.hits[e]++
+				sc.last[e] = t.term
 			}
 		}
 	}
@@ -66,6 +72,9 @@ func (ix *index) best(ws []string, l language, sc *scratch) (int32, float64) {
 	best, bestScore := int32(-1), 0.0
 	for _, e := range sc.entries {
 		s := confidence(sc.explains[e]/total, sc.complete[e])
+		if sc.hits[e] == 1 && len(terms) >= 2 && ix.shared[sc.last[e]] && sc.explains[e]/total < singleTermShare {
+			s *= singleTermFactor
+		}
 		if acts != 0 {
 			s *= contrast(acts, ix.actions[e])
 			if miss := acts &^ ix.actions[e] & ix.allActions; miss != 0 {
@@ -75,7 +84,7 @@ func (ix *index) best(ws []string, l language, sc *scratch) (int32, float64) {
 		if s > bestScore || (s == bestScore && e < best) {
 			best, bestScore = e, s
 		}
-		sc.explains[e], sc.complete[e] = 0, 0
+		sc.explains[e], sc.complete[e], sc.hits[e] = 0, 0, 0
 	}
 	return best, bestScore
 }
@@ -135,3 +144,14 @@ next:
 func confidence(explains, complete float64) float64 {
 	return math.Sqrt(min(explains, 1) * min(complete, 1))
 }
+
+// A message of several words that shares a single term with an entry, a term other entries use
+// too ("store", "cancel") and that explains less than singleTermShare of the message, rarely asks
+// that entry's question: "where can I park when I visit the store" shares only "store" with
+// "where is your store", "how do I cancel my return" only "cancel" with "I want to cancel my
+// order". Such an entry keeps singleTermFactor of its confidence. A term only one entry uses
+// ("download invoice") is that entry's topic and is not discounted.
+const (
+	singleTermShare  = 0.7
+	singleTermFactor = 0.9
+)

@@ -30,7 +30,7 @@ var stopwordLists = [numLanguages]string{
 		give gives see look find found try seem good bad fine great possible impossible way thing
 		things stuff lot bit one two three four five six seven eight nine ten maybe perhaps
 		actually exactly sure right problem issue
-		online web website site webshop internet doubt`,
+		online web website site webshop internet doubt euro euros eur cent cents wait waiting waited keep keeps kept`,
 	langNL: `de en van ik te dat die in een hij het zijn is was op aan met als voor had er maar om
 		hem dan zou of wat mijn men dit zo door over ze zich bij ook tot je mij uit der daar haar naar
 		heb hoe heeft hebben deze u want nog zal me zij nu ge omdat iets worden toch al waren veel
@@ -45,7 +45,8 @@ var stopwordLists = [numLanguages]string{
 		nemen neem zien kijken vinden vind goed slecht mogelijk onmogelijk manier ding dingen
 		beetje twee drie vier vijf zes zeven acht negen tien misschien precies zeker nodig
 		probleem
-		mn niks helemaal tussen twijfel twijfelen gehoord blijft blijven online website site webshop`,
+		mn niks helemaal tussen twijfel twijfelen gehoord blijft blijven online website site webshop
+		wacht wachten steeds zie`,
 	langFR: `au aux avec ce ces dans de des du elle en et eux il ils je la le les leur lui ma mais me
 		meme mes moi mon nos notre nous on par pour qu que qui sa se ses son sur ta te tes toi
 		ton tu un une vos votre vous c d j l a m n s t y ete etee etees etes etant suis es est sommes
@@ -63,7 +64,8 @@ var stopwordLists = [numLanguages]string{
 		va vont allez venir viens vient mettre met prendre prend donner donne voir regarder
 		trouver trouve bonne bien possible impossible facon chose choses peu deux trois quatre
 		cinq six sept huit neuf dix peut-etre vraiment exactement besoin faut probleme
-		site internet web ligne souhaite souhaiterais souhaitons souhaitez aimerais trop`,
+		site internet web ligne souhaite souhaiterais souhaitons souhaitez aimerais trop attends
+		attendre attend`,
 	langDE: `aber alle allem allen aller alles als also am an auch auf aus bei bin bis bist da damit dann der den des dem die das
 		dass daß derselbe derselben denselben desselben demselben dieselbe dieselben dasselbe dazu dein
 		deine deinem deinen deiner deines denn derer dessen dich dir du dies diese diesem diesen dieser
@@ -85,7 +87,8 @@ var stopwordLists = [numLanguages]string{
 		kommen kommt kam gekommen tun tut nehmen nehme sehen schauen finden finde gut schlecht
 		möglich unmöglich weise sache ding bisschen zwei drei vier fünf sechs sieben acht neun
 		zehn vielleicht wirklich genau brauchen brauche problem
-		ab mehr habt hast komme kommst rein bleibt bleiben online webseite website seite gern gerne`,
+		ab mehr habt hast komme kommst rein bleibt bleiben online webseite website seite gern gerne
+		warte warten wartet könnt sehe`,
 	langES: `de la que el en y a los del se las por un para con una su al lo como mas más pero sus le ya o
 		este si sí porque esta entre muy sin sobre tambien también me hasta hay quien desde
 		todo nos durante todos uno les ni contra ese eso ante ellos e esto mi antes algunos que
@@ -111,7 +114,7 @@ var stopwordLists = [numLanguages]string{
 		tomar dar doy ver mirar encontrar encuentro bien bueno buena posible imposible manera
 		cosa cosas poco dos tres cuatro cinco seis siete ocho nueve diez quizas realmente
 		exactamente necesitar consigo conseguir problema
-		online web pagina sitio internet deseo desearia gustaria demasiado`,
+		online web pagina sitio internet deseo desearia gustaria demasiado sigo esperando esperar veo`,
 }
 
 // stopwords holds every list above, normalised the same way as visitor text.
