@@ -32,6 +32,7 @@ import (
 	"github.com/batonchat/baton/server/store"
 	"github.com/batonchat/baton/server/web"
 	"github.com/batonchat/baton/server/webhook"
+	"github.com/batonchat/baton/server/wire"
 )
 
 // Version is set at build time (-ldflags "-X github.com/batonchat/baton/server/app.Version=…").
@@ -316,6 +317,8 @@ func newOutbox(cfg *Config, db *store.DB, sites *site.Cache, log *slog.Logger) (
 		},
 		// The conversation in the console (its deep link, docs/console.md).
 		Link: func(key, id string) string { return public + "/console#" + key + "/c/" + id },
+		// Files keep their capability link in tickets: the ticket is as private as the chat.
+		FileURL: func(a *chat.Attachment) string { return public + wire.AttachmentURL(a) },
 	}), nil
 }
 

@@ -128,8 +128,11 @@ func newFixture(t *testing.T, db *store.DB, opts ...func(*outbox.Options)) *fixt
 			Now: f.clock.Now},
 		Config: func(context.Context, string) (*helpdesk.Config, error) { return f.cfg, nil },
 		Link:   func(key, id string) string { return "https://chat.example.com/console#" + key + "/c/" + id },
-		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now:    f.clock.Now,
+		FileURL: func(a *chat.Attachment) string {
+			return "https://chat.example.com/v1/attachments/" + a.ID + "?key=" + a.Secret
+		},
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: f.clock.Now,
 		// A fixed backoff: the test moves the clock by it.
 		Backoff: func(int) time.Duration { return time.Minute },
 		Timeout: 5 * time.Second,

@@ -114,8 +114,11 @@ type Options struct {
 	Config func(ctx context.Context, siteID string) (*helpdesk.Config, error)
 	// Link returns the URL of a conversation of a site for the team (in tickets); nil: none.
 	Link func(siteKey, conversationID string) string
-	Log  *slog.Logger
-	Now  func() time.Time
+	// FileURL returns the absolute download URL of a file sent in a conversation, so a ticket's
+	// transcript keeps the files (nil: they are listed by name only).
+	FileURL func(a *chat.Attachment) string
+	Log     *slog.Logger
+	Now     func() time.Time
 
 	// Workers bounds the attempts running at once; default 4.
 	Workers int

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -416,5 +417,30 @@ func TestCloseReturnsAtOnceWhenNeverStarted(t *testing.T) {
 	ob := outbox.New(outbox.Options{Store: storetest.SQLite(t)})
 	if err := ob.Close(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Files sent in the conversation stay in the ticket: by name, size and download link, a
+// message of files only included.
+func TestTheTranscriptKeepsTheFiles(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	m := &chat.Message{ID: chat.NewID("ms"), AuthorType: chat.AuthorVisitor, AuthorID: "a_visitor", AuthorName: "Jane Doe",
+		Kind: chat.KindText, CreatedAt: f.clock.Now(),
+		Attachments: []chat.Attachment{{ID: "at_1", Name: "broken-zip.jpg", ContentType: "image/jpeg", Size: 2300, Secret: "s3cr3t"}}}
+	if err := f.db.Tx(context.Background(), func(tx chat.Tx) error {
+		c, err := tx.Conversation(f.conv.ID)
+		if err != nil {
+			return err
+		}
+		return tx.AppendMessage(c, m, true)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.handOff("zendesk")
+	f.run()
+	tickets := f.zendesk.Tickets()
+	want := "[file] broken-zip.jpg (2 KB): https://chat.example.com/v1/attachments/at_1?key=s3cr3t"
+	if len(tickets) != 1 || !strings.Contains(html.UnescapeString(tickets[0].HTMLBody), want) {
+		t.Fatalf("want %q in %+v", want, tickets)
 	}
 }

@@ -242,10 +242,14 @@ func (ob *Outbox) ticket(ctx context.Context, h *Handoff) (*helpdesk.Ticket, err
 		}
 		for _, m := range page {
 			after = m.VisitorSeq
-			if m.Kind != chat.KindText || strings.TrimSpace(m.Text) == "" {
+			text := strings.TrimSpace(m.Text)
+			for i := range m.Attachments {
+				text = strings.TrimSpace(text + "\n" + ob.fileLine(&m.Attachments[i]))
+			}
+			if m.Kind != chat.KindText || text == "" {
 				continue
 			}
-			t.Transcript = append(t.Transcript, helpdesk.Line{At: m.CreatedAt, Author: author(m), AuthorType: string(m.AuthorType), Text: m.Text})
+			t.Transcript = append(t.Transcript, helpdesk.Line{At: m.CreatedAt, Author: author(m), AuthorType: string(m.AuthorType), Text: text})
 		}
 		if !more || len(page) == 0 {
 			break
@@ -292,4 +296,24 @@ func clip(s string) string {
 		return s
 	}
 	return strings.ToValidUTF8(s[:1000], "") + "…"
+}
+
+// fileLine is how a file sent in the conversation reads in a ticket: name, size and, when the
+// server knows its public URL, where to download it.
+func (ob *Outbox) fileLine(a *chat.Attachment) string {
+	line := fmt.Sprintf("[file] %s (%s)", a.Name, fileSize(a.Size))
+	if ob.o.FileURL != nil {
+		line += ": " + ob.o.FileURL(a)
+	}
+	return line
+}
+
+func fileSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", (n+1<<9)>>10)
+	}
+	return fmt.Sprintf("%d B", n)
 }
