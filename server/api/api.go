@@ -83,6 +83,7 @@ func NewRouter(d Deps) *echo.Echo {
 	h.bindStats(e)
 	h.bindAttachments(e)
 	h.bindDirectory(e)
+	h.bindCounts(e)
 	h.bindAccounts(e)
 	e.GET("/v1/ws", d.Realtime.ServeWS)
 	if d.Web != nil {

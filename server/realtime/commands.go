@@ -18,7 +18,7 @@ var (
 		"set_attributes": true, "page": true, "ping": true, "submit_form": true}
 	agentCommands = map[string]bool{"sync": true, "send": true, "history": true, "typing": true, "read": true,
 		"ping": true, "subscribe": true, "list": true, "get": true, "assign": true, "tag": true, "untag": true,
-		"resolve": true, "reopen": true, "presence": true, "pause_bot": true, "resume_bot": true}
+		"resolve": true, "reopen": true, "presence": true, "pause_bot": true, "resume_bot": true, "counts": true}
 	// botCommands are what a realtime bot account may do: read the conversations of its site,
 	// show that it is typing, and answer the bot_request frames it receives.
 	botCommands = map[string]bool{"ping": true, "get": true, "sync": true, "history": true, "typing": true, "bot_reply": true}
@@ -157,6 +157,8 @@ func (s *Server) run(ctx context.Context, c *Conn, cmd *wire.Command) (any, erro
 			return nil, err
 		}
 		return map[string]any{"conversations": wire.NewConversations(list), "next_cursor": next}, nil
+	case "counts":
+		return s.counts(ctx, actor, cmd.Site)
 	case "get":
 		return convData(svc.Get(ctx, actor, cmd.ConversationID))
 	case "assign":

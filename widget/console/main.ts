@@ -13,6 +13,7 @@ import { Attacher, filesEl } from "./attach";
 import { assignControl, presenceChanged, type Directory } from "./assign";
 import { QuickMenu, type QuickResponse } from "./quick";
 import { VisitorPanel } from "./visitor";
+import { Counts, type TabCounts } from "./counts";
 import type { Agent, Conversation, Frame, Message, Site, Visitor } from "./types";
 
 /** A built-in tab below, or "view:<name>" for a view of the site's settings. */
@@ -123,6 +124,11 @@ class Inbox {
   private page: Page | null = null;
   private presence: PresenceToggle;
   private notes = new Notifier((siteId, id) => this.show(siteId, id));
+  // Exact tab counts (counts.ts), kept live by conversation events at most once a second.
+  private counts = new Counts(
+    (site) => this.rt.call<TabCounts>("counts", { site }),
+    () => this.counts.paint(this.tabs, this.site.key),
+  );
 
   constructor(
     private me: Agent,
@@ -226,6 +232,7 @@ class Inbox {
       });
       this.setStatus("");
       this.renderTabs();
+      void this.counts.now(this.site.key);
       if (this.pending) {
         const id = this.pending;
         this.pending = "";
@@ -299,6 +306,7 @@ class Inbox {
         if (this.convs.get(c.id)?.status !== c.status) this.visitors.delete(c.visitor_id);
         this.convs.set(c.id, c);
         this.renderTabs();
+        this.counts.soon();
         if (c.id === this.current) this.renderHeader();
         break;
       }
@@ -342,8 +350,7 @@ class Inbox {
   private renderTabs(): void {
     this.tabs.replaceChildren(
       ...this.allTabs().map((t) => {
-        const n = this.inTab(t.key).length;
-        const count = String(n) + (this.more.get(t.key) ? "+" : "");
+        const count = this.counts.label(t.key, this.site.key, this.inTab(t.key).length, !!this.more.get(t.key));
         const b = h(
           "button",
           { type: "button", role: "tab", id: "tab-" + t.key, "aria-selected": String(t.key === this.tab), "aria-controls": "list", "data-tab": t.key },
