@@ -162,7 +162,7 @@ func serve(env Env, args []string) error {
 	}
 	fs := newFlags("serve")
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (BATON_ADDR)")
-	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory for the SQLite database (BATON_DATA)")
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory: the SQLite database and uploaded files (BATON_DATA)")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "postgres:// URL: use PostgreSQL instead of SQLite (BATON_DATABASE_URL)")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "URL browsers use to reach Baton (BATON_PUBLIC_URL); default http://ADDR")
 	fs.StringVar(&cfg.SQLiteSync, "sqlite-sync", cfg.SQLiteSync, "SQLite durability: normal or full (BATON_SQLITE_SYNC)")
