@@ -139,6 +139,7 @@ class Inbox {
     this.site = sites.find((s) => s.key === want.site) || sites[0];
     this.pending = want.site === this.site.key ? want.conversation : "";
     this.quick = new QuickMenu(this.box);
+    this.stickToBottom();
     this.quick.values = () => this.placeholders();
     this.visitorPanel = new VisitorPanel({
       rest,
@@ -412,6 +413,20 @@ class Inbox {
   private logEl = h("ol", { class: "log" });
   private logWrap = h("div", { class: "logwrap", role: "log", tabindex: "0", "aria-label": "Transcript", "aria-live": "polite" }, this.logEl);
   private headerEl = h("div", { class: "head" });
+  // Stick to the newest message: while the agent is at the bottom of the transcript, it stays
+  // there when messages arrive or the header above grows (assigned, tagged…).
+  private atBottom = true;
+  private stickToBottom(): void {
+    this.logWrap.addEventListener("scroll", () => {
+      const w = this.logWrap;
+      this.atBottom = w.scrollHeight - w.scrollTop - w.clientHeight < 24;
+    });
+    if (typeof ResizeObserver !== "undefined") {
+      new ResizeObserver(() => {
+        if (this.atBottom) this.logWrap.scrollTop = this.logWrap.scrollHeight;
+      }).observe(this.logWrap);
+    }
+  }
   private typingEl = h("p", { class: "typing", "aria-live": "polite" });
   private box = h("textarea", { id: "composer", rows: "3" });
   private alertEl = h("p", { class: "err", role: "alert" });
@@ -463,6 +478,7 @@ class Inbox {
       return;
     }
     this.logEl.replaceChildren();
+    this.atBottom = true;
     this.typingEl.textContent = "";
     this.alertEl.textContent = "";
     const reply = h("button", { type: "button", role: "radio", "aria-checked": "true" }, "Reply");
@@ -567,7 +583,8 @@ class Inbox {
     this.messages.splice(i, 0, m);
     const el = messageEl(m);
     this.logEl.insertBefore(el, this.logEl.children[i] || null);
-    el.scrollIntoView?.({ block: "nearest" });
+    // Reading further up: new messages do not pull the agent away.
+    if (this.atBottom || m.author.id === this.me.id) this.logWrap.scrollTop = this.logWrap.scrollHeight;
     if (m.author.type === "visitor") this.renderTyping("");
   }
 

@@ -77,7 +77,7 @@ export class VisitorPanel {
       h("dt", null, "Locale"),
       h("dd", null, v.locale || "unknown"),
       h("dt", null, "Current page"),
-      h("dd", { class: "page" }, v.page_title || v.page_url || "unknown"),
+      h("dd", { class: "vpage" }, pageLink(v)),
     );
     const past = h("ul", { class: "past", "aria-label": "Past conversations" });
     const reader = h("section", { class: "reader", "aria-label": "Past conversation" });
@@ -112,4 +112,18 @@ export class VisitorPanel {
     }
     close.focus();
   }
+}
+
+/** The visitor's current page: a link only for http(s) URLs (the URL comes from the visitor's
+ * browser, so a javascript: or data: URL must never become clickable), else plain text. */
+function pageLink(v: Visitor): HTMLElement | string {
+  const label = v.page_title || v.page_url || "unknown";
+  let u: URL | null = null;
+  try {
+    u = v.page_url ? new URL(v.page_url) : null;
+  } catch {
+    u = null;
+  }
+  if (!u || (u.protocol !== "https:" && u.protocol !== "http:")) return label;
+  return h("a", { href: u.href, target: "_blank", rel: "noopener noreferrer", title: u.href }, label);
 }

@@ -551,10 +551,19 @@ function start(core: Core): UI {
     }
   };
 
+  // The page the visitor is on, told once per connection and conversation (agents see it).
+  let toldPage = "";
+  const tellPage = () => {
+    if (!conv || toldPage === conv.id) return;
+    toldPage = conv.id;
+    command("page", { url: location.href, title: document.title }).catch(() => (toldPage = ""));
+  };
+
   const setConversation = (c: Conversation | null) => {
     if (!c) return;
     conv = c;
     if (core.load().conv !== c.id) core.save({ conv: c.id });
+    tellPage();
   };
 
   const sync = (): Promise<void> =>
@@ -588,12 +597,13 @@ function start(core: Core): UI {
     })());
 
   const resume = async () => {
+    toldPage = "";
     try {
       await sync();
       flush();
       attributes();
       tellZone();
-      if (conv) command("page", { url: location.href, title: document.title }).catch(() => {});
+      tellPage();
       markRead();
     } catch {
       // the connection dropped mid-way: the next hello resumes again
