@@ -8,7 +8,7 @@
 // a drop, or two tabs flushing the same outbox, stores each message once. Messages are keyed by
 // seq, so a message that arrives twice (event + reply + sync) is shown once, and a gap in seq
 // triggers a sync.
-import type { Author, Conversation, Core, Message, Outgoing, UI } from "./types";
+import type { Author, Conversation, Core, Message, Outgoing, SiteConfig, UI } from "./types";
 import { h, icon, ICON_CLOSE, ICON_SEND } from "./dom";
 import { linkify } from "./linkify";
 import { fileLink, fileSize, ICON_CLIP, upload, type UploadError } from "./files";
@@ -107,14 +107,26 @@ function start(core: Core): UI {
   const greeting = t("greeting");
   if (greeting) log.append(h("div", { class: "m th" }, h("div", { class: "tx" }, ...linkify(greeting))));
 
-  const av = cfg.availability;
-  if (av) {
+  const paintAvailability = (av: SiteConfig["availability"]) => {
+    if (!av) return;
     let text = t(av.available ? "online" : "away");
     if (!av.available && av.next_change_at) text += " · " + t("back", { time: when(av.next_change_at, core.locale) });
     avail.textContent = text;
     avail.className = "av " + (av.available ? "on" : "off");
     avail.hidden = false;
-  }
+  };
+  paintAvailability(cfg.availability);
+  // Whether someone is there changes while the page stays open: asked again when the visitor
+  // opens the chat, at most every 30 s, past the browser's cache.
+  let availabilityAt = Date.now();
+  const refreshAvailability = () => {
+    if (!cfg.availability || Date.now() - availabilityAt < 30e3) return;
+    availabilityAt = Date.now();
+    fetch(core.base + "/v1/sites/" + encodeURIComponent(core.site) + "/config", { cache: "no-cache" })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((c: SiteConfig | null) => c && paintAvailability(c.availability))
+      .catch(() => {});
+  };
 
   const say = (text: string) => {
     // Re-setting the same text would not be announced again; clearing first makes it so.
@@ -758,6 +770,7 @@ function start(core: Core): UI {
         stopTyping();
         return;
       }
+      refreshAvailability();
       core.css.then(() => {
         if (!shown) return;
         panel.hidden = false;

@@ -262,6 +262,25 @@ test("hands over on hours: someone is coming, and the agent's reply arrives live
   });
 });
 
+test("asks again whether someone is there when the chat is opened later", async () => {
+  await withBrowser({}, async (context) => {
+    const page = await context.newPage();
+    await page.clock.install(); // time flows, and the test can jump it forward
+    await page.goto(server.pageOrigin + "/?site=botshop");
+    await openChat(page);
+    await page.getByText("We're away", { exact: true }).waitFor();
+    const agent = await agentSocket(context); // Alice comes online while the page stays open
+    try {
+      await launcher(page, "Close chat").click();
+      await page.clock.fastForward("00:31");
+      await launcher(page).click();
+      await page.getByText("We're online", { exact: true }).waitFor();
+    } finally {
+      await agent.close();
+    }
+  });
+});
+
 test("a site can hide the launcher while nobody is available", async () => {
   await withBrowser({}, async (context) => {
     const page = await context.newPage();
