@@ -339,6 +339,21 @@ var conceptList = []concept{
 		langDE: "kostenlos gratis umsonst frei",
 		langES: "gratis gratuito",
 	}},
+	// What is left on a gift card or an account: an attribute (answer.go) few answers state.
+	{"balance", [numLanguages]string{
+		langEN: "balance",
+		langNL: "tegoed saldo",
+		langDE: "guthaben restguthaben saldo",
+		langES: "saldo",
+	}},
+	// What a box or a package holds: an attribute (answer.go) few answers state.
+	{"contents", [numLanguages]string{
+		langEN: "contents",
+		langNL: "inhoud",
+		langFR: "contenu",
+		langDE: "inhalt drin",
+		langES: "contenido",
+	}},
 	// "How fast" asks what "how long" asks.
 	{"duration", [numLanguages]string{
 		langEN: "long time times duration day days week weeks month months fast quick quickly",
@@ -853,6 +868,29 @@ var concepts = func() [numLanguages]map[string]string {
 				m[l][s] = "~country"
 			}
 		}
+	}
+	return m
+}()
+
+// foreignConcepts maps a word of a concept's list, as written (normalised), to the concept, when
+// every language that lists the word agrees. A message analysed in another language than its
+// own (too short to tell) keeps such a word's meaning: "cuesta" is the cost in every analysis,
+// not a typo of the Spanish "cuenta" (account) in the English one.
+var foreignConcepts = func() map[string]string {
+	m := map[string]string{}
+	bad := map[string]bool{}
+	for l := range numLanguages {
+		for _, c := range allConcepts {
+			for _, w := range words(c.words[l]) {
+				if k, ok := m[w]; ok && k != "~"+c.name {
+					bad[w] = true
+				}
+				m[w] = "~" + c.name
+			}
+		}
+	}
+	for w := range bad {
+		delete(m, w)
 	}
 	return m
 }()

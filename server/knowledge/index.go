@@ -25,8 +25,11 @@ type index struct {
 	postings   [][]int32 // term → questions that contain it
 	questions  []question
 	entries    int
-	actions    []uint8 // per entry: the action concepts its questions use (intent.go)
-	allActions uint8   // the action concepts any entry uses
+	actions    []uint8     // per entry: the action concepts its questions use (intent.go)
+	allActions uint8       // the action concepts any entry uses
+	keyOf      []string    // per term: its key
+	topic      []float64   // per term: the largest share of one entry's questions that use it
+	answers    answerIndex // the entries' answers (answer.go)
 }
 
 // question is one phrasing of an entry, reduced to its distinct terms. A question whose language
@@ -115,6 +118,12 @@ func newIndex(entries []Entry, qlangs [][]language) *index {
 				continue
 			}
 			parts := []string{s}
+			if c, ok := foreignConcepts[w]; ok && concepts[p.lang][s] == "" && !whole[canon(s, p.lang)] {
+				// A phrasing too short to tell its language ("Combien coûte la livraison ?") is
+				// analysed in every language; "coûte" is the cost in each of them.
+				terms = append(terms, ix.intern(c))
+				continue
+			}
 			if concepts[p.lang][s] == "" {
 				if split := splitCompound(w, s, p.lang, known); split != nil {
 					parts = split
@@ -196,6 +205,13 @@ func newIndex(entries []Entry, qlangs [][]language) *index {
 			ix.allActions |= termActions[t]
 		}
 	}
+
+	ix.topic = topicality(ix.questions, len(ix.keys), len(entries))
+	ix.keyOf = make([]string, len(ix.keys))
+	for key, t := range ix.keys {
+		ix.keyOf[t] = key
+	}
+	ix.answers = newAnswerIndex(entries, func(k string, l language) bool { return whole[canon(k, l)] || concepts[l][k] != "" })
 
 	for s, t := range ix.stems {
 		ix.sorted = append(ix.sorted, s)
@@ -281,6 +297,7 @@ type qterm struct {
 	term   int32
 	weight float64
 	credit float64
+	key    string // of a word the base never uses: its stem or concept, to look up in the answers
 }
 
 // analyze appends the terms of the content words ws of a message analysed in language l; stems
@@ -297,7 +314,7 @@ func (ix *index) analyze(ws []string, l language, stems []string, used []bool, o
 		}
 		if c, j, ok := pairAt(stems, used, i, l); ok {
 			if t, known := ix.keys[c]; known {
-				out = append(out, qterm{t, ix.idf[t], creditExact})
+				out = append(out, qterm{term: t, weight: ix.idf[t], credit: creditExact})
 				used[j] = true
 				continue
 			}
@@ -309,7 +326,7 @@ func (ix *index) analyze(ws []string, l language, stems []string, used []bool, o
 			if !functionConcepts[c] {
 				// An expression the base never uses ("offene Stellen") is one unknown word, not
 				// its parts ("offen" is opening hours).
-				out = append(out, qterm{-1, ix.oov, 0})
+				out = append(out, qterm{term: -1, weight: ix.oov, key: c})
 				used[j] = true
 				continue
 			}
@@ -333,11 +350,11 @@ func (ix *index) concepts(keys []string, out []qterm) []qterm {
 	n := len(out)
 	for _, k := range keys {
 		if t, ok := ix.keys[k]; ok {
-			out = append(out, qterm{t, ix.idf[t], creditExact})
+			out = append(out, qterm{term: t, weight: ix.idf[t], credit: creditExact})
 		}
 	}
 	if len(out) == n {
-		out = append(out, qterm{-1, ix.oov, 0})
+		out = append(out, qterm{term: -1, weight: ix.oov, key: keys[0]})
 	}
 	return out
 }
@@ -346,9 +363,9 @@ func (ix *index) concepts(keys []string, out []qterm) []qterm {
 // weakFactor of its weight if the base uses it, else an unknown word of weakFactor weight.
 func (ix *index) detail(out []qterm) []qterm {
 	if t, ok := ix.keys[productConcept]; ok {
-		return append(out, qterm{t, ix.idf[t] * weakFactor, creditExact})
+		return append(out, qterm{term: t, weight: ix.idf[t] * weakFactor, credit: creditExact})
 	}
-	return append(out, qterm{-1, ix.oov * weakFactor, 0})
+	return append(out, qterm{term: -1, weight: ix.oov * weakFactor, key: productConcept})
 }
 
 // lookup appends the terms of content word w, whose stem is s, of a message analysed in
@@ -360,7 +377,7 @@ func (ix *index) lookup(w, s string, l language, out []qterm) []qterm {
 	}
 	key := canon(s, l)
 	if t, ok := ix.keys[key]; ok {
-		return append(out, qterm{t, ix.idf[t] * factor, creditExact})
+		return append(out, qterm{term: t, weight: ix.idf[t] * factor, credit: creditExact})
 	}
 	if functionConcepts[key] {
 		return out
@@ -372,19 +389,28 @@ func (ix *index) lookup(w, s string, l language, out []qterm) []qterm {
 	if parts := splitCompound(w, s, l, known); parts != nil {
 		return ix.compoundParts(parts, l, known, maxCompoundDepth, out)
 	}
+	if c, ok := foreignConcepts[w]; ok {
+		if t, ok := ix.keys[c]; ok {
+			return append(out, qterm{term: t, weight: ix.idf[t] * factor, credit: creditExact})
+		}
+		if !functionConcepts[c] {
+			return append(out, qterm{term: -1, weight: ix.oov * factor, key: c})
+		}
+		return out
+	}
 	if t, ok := ix.prefixTerm(s, l); ok {
-		return append(out, qterm{t, ix.idf[t], creditPrefix})
+		return append(out, qterm{term: t, weight: ix.idf[t], credit: creditPrefix})
 	}
 	if t, ok := ix.typoTerm(w, s, l); ok {
-		return append(out, qterm{t, ix.idf[t], creditTypo})
+		return append(out, qterm{term: t, weight: ix.idf[t], credit: creditTypo})
 	}
 	if t, ok := ix.participle(w, l); ok {
-		return append(out, qterm{t, ix.idf[t], creditPrefix})
+		return append(out, qterm{term: t, weight: ix.idf[t], credit: creditPrefix})
 	}
 	if t, ok := ix.grams.closest(w); ok {
-		return append(out, qterm{t, ix.idf[t], creditNgram})
+		return append(out, qterm{term: t, weight: ix.idf[t], credit: creditNgram})
 	}
-	return append(out, qterm{-1, ix.oov * factor, 0})
+	return append(out, qterm{term: -1, weight: ix.oov * factor, key: key})
 }
 
 // participle finds the term of a Dutch or German past participle the stemmers leave alone
@@ -424,13 +450,13 @@ const maxCompoundDepth = 2
 func (ix *index) compoundParts(parts []string, l language, known func(string) bool, depth int, out []qterm) []qterm {
 	for _, k := range parts {
 		if t, ok := ix.keys[canon(k, l)]; ok {
-			out = append(out, qterm{t, ix.idf[t], creditExact})
+			out = append(out, qterm{term: t, weight: ix.idf[t], credit: creditExact})
 		} else if t, ok := ix.typoTerm(k, k, l); ok {
-			out = append(out, qterm{t, ix.idf[t], creditTypo})
+			out = append(out, qterm{term: t, weight: ix.idf[t], credit: creditTypo})
 		} else if sub := splitCompound(k, k, l, known); depth > 1 && sub != nil {
 			out = ix.compoundParts(sub, l, known, depth-1, out)
 		} else {
-			out = append(out, qterm{-1, ix.oov, 0})
+			out = append(out, qterm{term: -1, weight: ix.oov, key: canon(k, l)})
 		}
 	}
 	return out
@@ -639,10 +665,51 @@ func contentWords(text string) []string {
 	out := make([]string, 0, len(ws))
 	for i, w := range ws {
 		if isContent(w) && !(negations[w] && hedged(i)) {
+			if v, ok := separated(ws, i); ok {
+				w = v
+			}
 			out = append(out, w)
 		}
 	}
 	return out
+}
+
+// particles are the Dutch and German separable particles that change what a verb does: "ich
+// melde mich an" signs up, "ich melde mich ab" unsubscribes, "ik meld me af", "ik schrijf me in".
+// They are stop words on their own.
+var particles = map[string]bool{"an": true, "ab": true, "aus": true, "aan": true, "af": true, "in": true, "uit": true}
+
+// particleWindow is how far, in words, a separated particle may follow its verb ("wie melde ich
+// mich für den Newsletter an").
+const particleWindow = 6
+
+// separated returns the verb ws[i] joined with a particle that follows it within particleWindow
+// words ("melde … an" → "anmelde"), when the joined verb is a word of a concept in Dutch or
+// German: the only joins made are those that carry a known meaning.
+func separated(ws []string, i int) (string, bool) {
+	w := ws[i]
+	for j := i + 1; j < len(ws) && j <= i+particleWindow; j++ {
+		if !particles[ws[j]] {
+			continue
+		}
+		cands := [...]string{ws[j] + w, ""}
+		// A Dutch verb's present stem ends in f or s where its infinitive has v or z ("schrijf",
+		// "inschrijven").
+		if n := len(w); n > 2 && (w[n-1] == 'f' || w[n-1] == 's') {
+			cands[1] = ws[j] + w[:n-1] + map[byte]string{'f': "v", 's': "z"}[w[n-1]] + "en"
+		}
+		for _, c := range cands {
+			if c == "" {
+				continue
+			}
+			for _, l := range [...]language{langNL, langDE} {
+				if concepts[l][stem(c, l)] != "" {
+					return c, true
+				}
+			}
+		}
+	}
+	return "", false
 }
 
 // hedgeWindow is how far, in words, a negation may stand from the hedge it belongs to ("ik weet

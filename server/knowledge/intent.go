@@ -18,10 +18,10 @@ var actionBits = map[string]uint8{
 // opposites pairs an action's bit with the bits of the actions that undo it.
 var opposites = [...]struct{ bit, opp uint8 }{
 	{1 << 0, 1 << 2},      // create ↔ delete
-	{1 << 1, 1 << 2},      // register ↔ delete
+	{1 << 1, 1<<2 | 1<<4}, // register ↔ delete, cancel
 	{1 << 2, 1<<0 | 1<<1}, // delete ↔ create, register
 	{1 << 3, 1 << 4},      // subscribe ↔ cancel
-	{1 << 4, 1 << 3},      // cancel ↔ subscribe
+	{1 << 4, 1<<3 | 1<<1}, // cancel ↔ subscribe, register
 }
 
 // contrastFactor is what an entry's confidence keeps when it does the opposite of the message.
@@ -40,6 +40,9 @@ func actionsOf(stems []string, l language) uint8 {
 			key = c
 		}
 		bits |= actionBits[key]
+		for j := i + 1; j < len(stems) && j <= i+pairWindow; j++ {
+			bits |= actionBits[pairConcepts[l][pairKey(s, stems[j])]]
+		}
 	}
 	return bits
 }

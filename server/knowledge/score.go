@@ -14,6 +14,7 @@ type scratch struct {
 	entries  []int32   // entries with explains > 0
 	hits     []int32   // per entry: how many of the message's terms its questions use
 	last     []int32   // per entry: the last of the message's terms its questions use
+	mask     []uint64  // per entry: bit i set when its questions use the message's i-th term
 }
 
 // best returns the entry that best answers the content words ws, analysed in language l, and
@@ -36,9 +37,10 @@ func (ix *index) best(ws []string, l language, sc *scratch) (int32, float64) {
 		sc.complete = make([]float64, ix.entries)
 		sc.hits = make([]int32, ix.entries)
 		sc.last = make([]int32, ix.entries)
+		sc.mask = make([]uint64, ix.entries)
 	}
 	sc.touched, sc.entries = sc.touched[:0], sc.entries[:0]
-	for _, t := range terms {
+	for ti, t := range terms {
 		if t.term < 0 {
 			continue
 		}
@@ -60,6 +62,9 @@ func (ix *index) best(ws []string, l language, sc *scratch) (int32, float64) {
 				sc.explains[e] += said
 				sc.hits[e]++
 				sc.last[e] = t.term
+				if ti < 64 {
+					sc.mask[e] |= 1 << ti
+				}
 			}
 		}
 	}
@@ -82,9 +87,20 @@ func (ix *index) best(ws []string, l language, sc *scratch) (int32, float64) {
 			}
 		}
 		if s > bestScore || (s == bestScore && e < best) {
+			// The second stage (answer.go) costs a look-up per word, so it runs only for an
+			// entry that could win; it can only lower the confidence.
+			u, attribute := ix.unexplained(e, terms, sc.mask[e], total)
+			if u > unexplainedFree {
+				s *= max(0, 1-unexplainedPenalty*(u-unexplainedFree))
+			}
+			if attribute {
+				s *= attributeFactor
+			}
+		}
+		if s > bestScore || (s == bestScore && e < best) {
 			best, bestScore = e, s
 		}
-		sc.explains[e], sc.complete[e], sc.hits[e] = 0, 0, 0
+		sc.explains[e], sc.complete[e], sc.hits[e], sc.mask[e] = 0, 0, 0, 0
 	}
 	return best, bestScore
 }
