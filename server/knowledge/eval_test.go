@@ -52,30 +52,29 @@ const sampleThreshold = 0.55
 
 // The gates (see docs/bot.md, "Evaluation").
 //
-// The fourth blind set (testdata/blind4.yaml) carries the quality gate. Issue 4's target is 90 %
+// The fifth blind set (testdata/blind5.yaml) carries the quality gate. Issue 4's target is 90 %
 // for both numbers. Written by another person from the sample's answers only, committed before
-// the fifth round (a sample base with several phrasings per language and entry, matcher fixes,
-// the sample's threshold raised to 0.55) was final, and scored once after it: 90.0 % precision
-// and 73.3 % unknown recall with the language given or withheld (92.0 % and 73.3 % among 1,000
-// unrelated entries). Precision meets the target, unknown recall does not: most of its
-// out-of-scope questions share an entry's words and ask about another attribute of its topic
-// (signing up for the newsletter, the price of the Gear Box, whether return shipping is free,
-// whether hiking boots run small), and the richer sample phrasings match more of them. The
-// matcher and sample base of the fourth round scored 92.7 % and 78.7 % on it. The gates sit a
-// little under what was reached (one out-of-scope case is 1.3 points overall, 6.7 in a
-// language), so that they catch regressions without pretending the target is met.
+// the sixth round (a second stage that weighs the words neither an entry's questions nor its
+// answer use, attributes, separated particles) was final, and scored once after it: 90.0 %
+// precision and 96.0 % unknown recall with the language given or withheld (90.0 % and 93.3 %
+// among 1,000 unrelated entries); the fifth round's code scored 90.0 % and 85.3 % on it. Both
+// targets are met, precision exactly. The gates sit a little under what was reached (one
+// out-of-scope case is 1.3 points overall, 6.7 in a language), so that they catch regressions.
 //
-// The earlier blind sets have been development data since they were scored: blind3.yaml (78.7 %
-// and 78.7 % when scored at the end of the fourth round), blind2.yaml (92.7 % and 76.0 % at the
-// end of the third), test.yaml (80.7 % and 95.0 % at the end of the second). The fifth round
-// tuned on them; their numbers are optimistic and only guard against regressions.
+// The earlier blind sets have been development data since they were scored: blind4.yaml (90.0 %
+// and 73.3 % when scored at the end of the fifth round), blind3.yaml (78.7 % and 78.7 % at the
+// end of the fourth), blind2.yaml (92.7 % and 76.0 % at the end of the third), test.yaml (80.7 %
+// and 95.0 % at the end of the second). The rounds since tuned on them; their numbers are
+// optimistic and only guard against regressions.
 var (
-	blindGate        = gate{precision: 0.89, unknownRecall: 0.72, langPrecision: 0.78, langUnknownRecall: 0.65}
-	blindGatePadded  = gate{precision: 0.90, unknownRecall: 0.72, langPrecision: 0.78, langUnknownRecall: 0.60}
+	blindGate        = gate{precision: 0.89, unknownRecall: 0.94, langPrecision: 0.78, langUnknownRecall: 0.90}
+	blindGatePadded  = gate{precision: 0.89, unknownRecall: 0.92, langPrecision: 0.78, langUnknownRecall: 0.85}
+	blind4Gate       = gate{precision: 0.89, unknownRecall: 0.82, langPrecision: 0.78, langUnknownRecall: 0.70}
+	blind4GatePadded = gate{precision: 0.90, unknownRecall: 0.85, langPrecision: 0.80, langUnknownRecall: 0.75}
 	blind3Gate       = gate{precision: 0.94, unknownRecall: 0.94, langPrecision: 0.90, langUnknownRecall: 0.85}
-	blind3GatePadded = gate{precision: 0.93, unknownRecall: 0.90, langPrecision: 0.85, langUnknownRecall: 0.80}
-	blind2Gate       = gate{precision: 0.95, unknownRecall: 0.88, langPrecision: 0.85, langUnknownRecall: 0.75}
-	blind2GatePadded = gate{precision: 0.94, unknownRecall: 0.95, langPrecision: 0.85, langUnknownRecall: 0.90}
+	blind3GatePadded = gate{precision: 0.93, unknownRecall: 0.92, langPrecision: 0.85, langUnknownRecall: 0.80}
+	blind2Gate       = gate{precision: 0.95, unknownRecall: 0.96, langPrecision: 0.85, langUnknownRecall: 0.85}
+	blind2GatePadded = gate{precision: 0.94, unknownRecall: 0.96, langPrecision: 0.85, langUnknownRecall: 0.90}
 	testGate         = gate{precision: 0.91, unknownRecall: 0.95, langPrecision: 0.80, langUnknownRecall: 0.85}
 	testGatePadded   = gate{precision: 0.91, unknownRecall: 0.95, langPrecision: 0.80, langUnknownRecall: 0.85}
 	devGate          = gate{precision: 0.97, unknownRecall: 0.95, langPrecision: 0.90, langUnknownRecall: 0.90}
@@ -83,7 +82,11 @@ var (
 )
 
 func TestBlindSetMeetsItsGate(t *testing.T) {
-	checkGate(t, "testdata/blind4.yaml", blindGate, blindGatePadded)
+	checkGate(t, "testdata/blind5.yaml", blindGate, blindGatePadded)
+}
+
+func TestFourthBlindSetDoesNotRegress(t *testing.T) {
+	checkGate(t, "testdata/blind4.yaml", blind4Gate, blind4GatePadded)
 }
 
 func TestThirdBlindSetDoesNotRegress(t *testing.T) {
@@ -160,7 +163,7 @@ func TestEvalSetReferencesExistingEntries(t *testing.T) {
 		ids[e.ID] = true
 	}
 	var cases []EvalCase
-	for _, path := range []string{"testdata/eval.yaml", "testdata/holdout.yaml", "testdata/test.yaml", "testdata/blind2.yaml", "testdata/blind3.yaml", "testdata/blind4.yaml"} {
+	for _, path := range []string{"testdata/eval.yaml", "testdata/holdout.yaml", "testdata/test.yaml", "testdata/blind2.yaml", "testdata/blind3.yaml", "testdata/blind4.yaml", "testdata/blind5.yaml"} {
 		cases = append(cases, loadCases(t, path)...)
 	}
 	for _, c := range cases {
