@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/batonchat/baton/server/chat"
@@ -55,19 +54,9 @@ func listed(t *testing.T, c *client, filter map[string]any) int {
 // lists finds, and the numbers move with the conversations; another site is not found.
 func TestCountsMatchTheListsAndFollowTheConversations(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, e *env) {
-		ctx := context.Background()
-		demo, err := e.db.SiteByKey(ctx, "demo")
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := site.ParseJSON(demo.Settings)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st.Views = []site.View{{Name: "Needs a human", Tags: []string{"sys_human_help", "sys_human_follow_up"}}, {Name: "Returns", Tags: []string{"return_or_refund"}}}
-		if _, _, err := site.Apply(ctx, e.db, st); err != nil {
-			t.Fatal(err)
-		}
+		e.editSettings("demo", func(st *site.Settings) {
+			st.Views = []site.View{{Name: "Needs a human", Tags: []string{"sys_human_help", "sys_human_follow_up"}}, {Name: "Returns", Tags: []string{"return_or_refund"}}}
+		})
 		e.siteWith("other", "https://other.example")
 		alice, tok := e.agent("Alice", chat.RoleAgent, "demo")
 		_, carolTok := e.agent("Carol", chat.RoleAgent, "other")

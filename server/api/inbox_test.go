@@ -11,6 +11,27 @@ import (
 	"github.com/batonchat/baton/server/site"
 )
 
+// editSettings changes the settings of the site keyed key with change, applies them and
+// returns the site.
+func (e *env) editSettings(key string, change func(st *site.Settings)) *chat.Site {
+	e.t.Helper()
+	ctx := context.Background()
+	s, err := e.db.SiteByKey(ctx, key)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	st, err := site.ParseJSON(s.Settings)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	change(st)
+	s, _, err = site.Apply(ctx, e.db, st)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return s
+}
+
 // newConversation starts a visitor's conversation on the demo site and returns its id.
 func (e *env) newConversation(text string) (convID, visitorID string) {
 	e.t.Helper()
@@ -95,21 +116,11 @@ func TestInboxViewListsUnresolvedConversationsWithAnyOfItsTags(t *testing.T) {
 
 func TestDirectoryListsOnlyTheSitesAgentsAndTeams(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, e *env) {
-		ctx := context.Background()
 		e.siteWith("other", "https://other.example")
-		demo, err := e.db.SiteByKey(ctx, "demo")
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := site.ParseJSON(demo.Settings)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st.Routing = &site.Routing{Teams: []site.Team{{Name: "billing", Agents: []string{"bob@example.com", "nobody@example.com"}}}}
-		st.QuickResponses = []site.QuickResponse{{Shortcut: "hi", Title: "Hello", Text: "Hi {visitor_name}!"}}
-		if _, _, err := site.Apply(ctx, e.db, st); err != nil {
-			t.Fatal(err)
-		}
+		demo := e.editSettings("demo", func(st *site.Settings) {
+			st.Routing = &site.Routing{Teams: []site.Team{{Name: "billing", Agents: []string{"bob@example.com", "nobody@example.com"}}}}
+			st.QuickResponses = []site.QuickResponse{{Shortcut: "hi", Title: "Hello", Text: "Hi {visitor_name}!"}}
+		})
 		alice, tok := e.agent("Alice", chat.RoleAgent, "demo")
 		bob, bobTok := e.agent("Bob", chat.RoleAgent, "demo")
 		carol, carolTok := e.agent("Carol", chat.RoleAgent, "other")

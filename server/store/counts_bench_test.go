@@ -33,50 +33,42 @@ func sameCounts(a, b *chat.InboxCounts) bool {
 //
 //	go test -run '^$' -bench InboxCounts10000 -benchtime 200x -v ./server/store
 func BenchmarkInboxCounts10000(b *testing.B) {
-	for _, kind := range []string{"sqlite", "postgres"} {
-		b.Run(kind, func(b *testing.B) {
-			var db *store.DB
-			if kind == "sqlite" {
-				db = storetest.SQLite(b)
-			} else {
-				db = storetest.Postgres(b)
-			}
-			ctx := context.Background()
-			in := seedInbox(b, db, "shop")
-			for _, key := range []string{"other", "third", "fourth"} {
-				seedInbox(b, db, key)
-			}
-			if err := db.Vacuum(ctx); err != nil {
-				b.Fatal(err)
-			}
-			me := in.agents[0].ID
-			plan, err := db.ExplainInboxCounts(ctx, in.site.ID, me, countViews)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if fullScan(plan) {
-				b.Fatalf("the plan reads the whole table:\n%s", plan)
-			}
-			b.Logf("%s plan:\n%s", kind, plan)
-			var twenty [][]string // the most a site may have (site.MaxViews)
-			for i := range 20 {
-				twenty = append(twenty, countViews[i%2])
-			}
-			for _, c := range []struct {
-				name  string
-				views [][]string
-			}{{"tabs", nil}, {"tabs+2views", countViews}, {"tabs+20views", twenty}} {
-				b.Run(c.name, func(b *testing.B) {
-					for range b.N {
-						got, err := db.InboxCounts(ctx, in.site.ID, me, c.views)
-						if err != nil || got.Open != wantCounts.Open || len(got.Views) != len(c.views) {
-							b.Fatalf("%v, %+v", err, got)
-						}
+	benchEach(b, func(b *testing.B, kind string, db *store.DB) {
+		ctx := context.Background()
+		in := seedInbox(b, db, "shop")
+		for _, key := range []string{"other", "third", "fourth"} {
+			seedInbox(b, db, key)
+		}
+		if err := db.Vacuum(ctx); err != nil {
+			b.Fatal(err)
+		}
+		me := in.agents[0].ID
+		plan, err := db.ExplainInboxCounts(ctx, in.site.ID, me, countViews)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if fullScan(plan) {
+			b.Fatalf("the plan reads the whole table:\n%s", plan)
+		}
+		b.Logf("%s plan:\n%s", kind, plan)
+		var twenty [][]string // the most a site may have (site.MaxViews)
+		for i := range 20 {
+			twenty = append(twenty, countViews[i%2])
+		}
+		for _, c := range []struct {
+			name  string
+			views [][]string
+		}{{"tabs", nil}, {"tabs+2views", countViews}, {"tabs+20views", twenty}} {
+			b.Run(c.name, func(b *testing.B) {
+				for range b.N {
+					got, err := db.InboxCounts(ctx, in.site.ID, me, c.views)
+					if err != nil || got.Open != wantCounts.Open || len(got.Views) != len(c.views) {
+						b.Fatalf("%v, %+v", err, got)
 					}
-				})
-			}
-		})
-	}
+				}
+			})
+		}
+	})
 }
 
 // TestInboxCountsMatchTheLists counts every tab of the 10,000-conversation site and compares

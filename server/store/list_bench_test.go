@@ -44,10 +44,7 @@ func (in *inbox) tabs() []struct {
 func seedInbox(tb testing.TB, db *store.DB, key string) *inbox {
 	tb.Helper()
 	ctx := context.Background()
-	in := &inbox{site: &chat.Site{ID: chat.NewID("st"), Key: key, Name: "Site " + key, IdentitySecret: "secret", Settings: []byte(`{"key":"` + key + `"}`)}}
-	if err := db.CreateSite(ctx, in.site); err != nil {
-		tb.Fatal(err)
-	}
+	in := &inbox{site: newSite(tb, db, key)}
 	for i := range 5 {
 		a := &chat.Agent{ID: chat.NewID("ag"), Email: fmt.Sprintf("%s-%d@example.com", key, i), Name: "Agent", Role: chat.RoleAgent, PasswordHash: "x", SiteIDs: []string{in.site.ID}}
 		if err := db.CreateAgent(ctx, a); err != nil {
@@ -55,46 +52,34 @@ func seedInbox(tb testing.TB, db *store.DB, key string) *inbox {
 		}
 		in.agents = append(in.agents, a)
 	}
-	const n, batch = 10000, 500
-	for i := 0; i < n; i += batch {
-		err := db.Tx(ctx, func(tx chat.Tx) error {
-			for j := i; j < i+batch; j++ {
-				c := &chat.Conversation{ID: chat.NewID("cv"), SiteID: in.site.ID, VisitorID: chat.NewID("vi"), Status: chat.StatusBot}
-				if err := tx.EnsureVisitor(&chat.Visitor{ID: c.VisitorID, SiteID: in.site.ID}); err != nil {
-					return err
-				}
-				var tags []string
-				switch j % 10 {
-				case 0, 1, 2, 3:
-					c.Status = chat.StatusResolved
-				case 4, 5:
-					if j%20 == 4 {
-						tags = append(tags, "sys_human_follow_up")
-					}
-				case 6, 7:
-					c.Status = chat.StatusUnassigned
-					tags = append(tags, "sys_human_help")
-				case 8, 9:
-					c.Status, c.AssigneeID = chat.StatusAssigned, in.agents[(j/10)%5].ID
-				}
-				if j%20 == 0 || j%20 == 9 {
-					tags = append(tags, "return_or_refund")
-				}
-				if err := tx.CreateConversation(c); err != nil {
-					return err
-				}
-				for _, t := range tags {
-					if _, err := tx.AddTag(c, t); err != nil {
-						return err
-					}
-				}
+	seedConversations(tb, db, in.site.ID, 10000, func(tx chat.Tx, j int, c *chat.Conversation) error {
+		var tags []string
+		switch j % 10 {
+		case 0, 1, 2, 3:
+			c.Status = chat.StatusResolved
+		case 4, 5:
+			if j%20 == 4 {
+				tags = append(tags, "sys_human_follow_up")
 			}
-			return nil
-		})
-		if err != nil {
-			tb.Fatal(err)
+		case 6, 7:
+			c.Status = chat.StatusUnassigned
+			tags = append(tags, "sys_human_help")
+		case 8, 9:
+			c.Status, c.AssigneeID = chat.StatusAssigned, in.agents[(j/10)%5].ID
 		}
-	}
+		if j%20 == 0 || j%20 == 9 {
+			tags = append(tags, "return_or_refund")
+		}
+		if err := tx.CreateConversation(c); err != nil {
+			return err
+		}
+		for _, t := range tags {
+			if _, err := tx.AddTag(c, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	return in
 }
 
@@ -116,59 +101,51 @@ func fullScan(plan string) bool {
 //
 //	go test -run '^$' -bench ConversationList10000 -benchtime 200x ./server/store
 func BenchmarkConversationList10000(b *testing.B) {
-	for _, kind := range []string{"sqlite", "postgres"} {
-		b.Run(kind, func(b *testing.B) {
-			var db *store.DB
-			if kind == "sqlite" {
-				db = storetest.SQLite(b)
-			} else {
-				db = storetest.Postgres(b)
+	benchEach(b, func(b *testing.B, kind string, db *store.DB) {
+		ctx := context.Background()
+		in := seedInbox(b, db, "shop")
+		seedInbox(b, db, "other")
+		analyze(b, db)
+		for _, tab := range in.tabs() {
+			f := tab.f
+			f.Limit = 100
+			plan, err := db.ExplainConversations(ctx, f)
+			if err != nil {
+				b.Fatal(err)
 			}
-			ctx := context.Background()
-			in := seedInbox(b, db, "shop")
-			seedInbox(b, db, "other")
-			analyze(b, db)
-			for _, tab := range in.tabs() {
-				f := tab.f
-				f.Limit = 100
-				plan, err := db.ExplainConversations(ctx, f)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if fullScan(plan) {
-					b.Fatalf("%s: the plan reads the whole table:\n%s", tab.name, plan)
-				}
-				b.Logf("%s %s plan:\n%s", kind, tab.name, plan)
-				b.Run(tab.name, func(b *testing.B) {
-					for range b.N {
-						list, _, err := db.Conversations(ctx, f)
-						if err != nil || len(list) != min(100, tab.want) {
-							b.Fatalf("%v, %d conversations", err, len(list))
-						}
-					}
-				})
-				if tab.want < 2100 {
-					continue
-				}
-				deep := f
-				for range 20 {
-					_, next, err := db.Conversations(ctx, deep)
-					if err != nil || next == "" {
-						b.Fatalf("paging %s: %v", tab.name, err)
-					}
-					deep.Cursor = next
-				}
-				b.Run(tab.name+"/page21", func(b *testing.B) {
-					for range b.N {
-						list, _, err := db.Conversations(ctx, deep)
-						if err != nil || len(list) != 100 {
-							b.Fatalf("%v, %d conversations", err, len(list))
-						}
-					}
-				})
+			if fullScan(plan) {
+				b.Fatalf("%s: the plan reads the whole table:\n%s", tab.name, plan)
 			}
-		})
-	}
+			b.Logf("%s %s plan:\n%s", kind, tab.name, plan)
+			b.Run(tab.name, func(b *testing.B) {
+				for range b.N {
+					list, _, err := db.Conversations(ctx, f)
+					if err != nil || len(list) != min(100, tab.want) {
+						b.Fatalf("%v, %d conversations", err, len(list))
+					}
+				}
+			})
+			if tab.want < 2100 {
+				continue
+			}
+			deep := f
+			for range 20 {
+				_, next, err := db.Conversations(ctx, deep)
+				if err != nil || next == "" {
+					b.Fatalf("paging %s: %v", tab.name, err)
+				}
+				deep.Cursor = next
+			}
+			b.Run(tab.name+"/page21", func(b *testing.B) {
+				for range b.N {
+					list, _, err := db.Conversations(ctx, deep)
+					if err != nil || len(list) != 100 {
+						b.Fatalf("%v, %d conversations", err, len(list))
+					}
+				}
+			})
+		}
+	})
 }
 
 // analyze refreshes the planner's statistics, as autovacuum (PostgreSQL) or ANALYZE after

@@ -15,7 +15,7 @@ import (
 
 // The conformance suite: every test runs unchanged against SQLite and PostgreSQL.
 
-func newSite(t *testing.T, db *store.DB, key string) *chat.Site {
+func newSite(t testing.TB, db *store.DB, key string) *chat.Site {
 	t.Helper()
 	s := &chat.Site{ID: chat.NewID("st"), Key: key, Name: "Site " + key, IdentitySecret: "secret", Settings: []byte(`{"key":"` + key + `"}`)}
 	if err := db.CreateSite(context.Background(), s); err != nil {
