@@ -31,6 +31,8 @@ type Store interface {
 	CreatePasswordLink(ctx context.Context, l *chat.PasswordLink) error
 	RedeemPasswordLink(ctx context.Context, hash, passwordHash string, now time.Time) (*chat.Agent, error)
 	DeleteAgent(ctx context.Context, id string) error
+	// DeleteExpiredSessions deletes up to limit sessions ended before now (the periodic sweep).
+	DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error)
 }
 
 // Closer closes live connections: those of one session, or (sessionID "") every connection of

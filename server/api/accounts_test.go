@@ -583,6 +583,10 @@ func TestATakeoverAndAnAssignmentTellThePreviousAndTheNewAgent(t *testing.T) {
 			t.Errorf("Alice's assignment: %v", n)
 		}
 		aliceWS.ok(map[string]any{"type": "assign", "conversation_id": conv, "agent_id": ""})
+		// Back in the queue: Bob is told it waits (not assigned to him), Alice who did it is not.
+		if n := bobWS.notification(); n.str("kind") != "unassigned" {
+			t.Errorf("Bob's notification: %v", n)
+		}
 		bobWS.noNotification()
 		aliceWS.ok(map[string]any{"type": "assign", "conversation_id": conv, "agent_id": alice.ID})
 		aliceWS.noNotification()

@@ -64,6 +64,7 @@ type Server struct {
 	handoff  *handoff.Service
 	outbox   *outbox.Outbox
 	router   *routing.Router
+	sweep    *sweeper // expired sessions and uploads never sent (sweep.go)
 	draining atomic.Bool
 	ln       net.Listener
 }
@@ -165,6 +166,7 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	s.sweep = newSweeper(s.log, sweepEvery, sweepTask{"sessions", accounts.Sweep}, sweepTask{"attachments", files.Prune})
 	router := api.NewRouter(api.Deps{
 		Store: s.db, Service: svc, Realtime: s.rt, Signer: signer, Sites: sites, Web: wh, Log: s.log, Draining: &s.draining,
 		Handoff: s.handoff, Accounts: accounts, Mail: mailer,
@@ -225,6 +227,7 @@ func (s *Server) Run(ctx context.Context) error {
 	s.log.Info("baton listening", "addr", s.ln.Addr().String(), "public_url", s.cfg.publicURL(), "database", s.db.Kind(), "version", Version)
 	s.outbox.Start(s.handoff)
 	s.router.Start()
+	s.sweep.Start()
 	// The bot's queue is in memory: visitor messages whose turn the last run lost are answered
 	// now, before visitors can send again (see bot.Engine.Replay).
 	if _, err := s.bots.Replay(ctx); err != nil {
@@ -238,6 +241,7 @@ func (s *Server) Run(ctx context.Context) error {
 		s.rt.Close()
 		s.closeOutbox(context.Background())
 		_ = s.router.Close(context.Background())
+		s.sweep.Close(context.Background())
 		s.db.Close()
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
@@ -261,6 +265,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if rerr := s.router.Close(sctx); rerr != nil {
 		s.log.Warn("shutdown", "err", rerr)
 	}
+	s.sweep.Close(sctx)
 	if cerr := s.db.Close(); cerr != nil {
 		err = errors.Join(err, cerr)
 	}

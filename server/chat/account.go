@@ -35,9 +35,10 @@ type PasswordLink struct {
 // Notification kinds, told to one agent live (not stored: what they are about is in the
 // transcript).
 const (
-	NotifyMention  = "mention"  // mentioned in an internal note
-	NotifyTakeover = "takeover" // another agent replied in my conversation and took it
-	NotifyAssigned = "assigned" // someone else assigned a conversation to me
+	NotifyMention  = "mention"    // mentioned in an internal note
+	NotifyTakeover = "takeover"   // another agent replied in my conversation and took it
+	NotifyAssigned = "assigned"   // someone else assigned a conversation to me
+	NotifyWaiting  = "unassigned" // a conversation of my site started waiting for a human (every agent of the site)
 )
 
 // Notification is a heads-up for one agent.

@@ -12,6 +12,8 @@ const (
 	EventTyping       EventType = "typing"
 	EventRead         EventType = "read"
 	EventPresence     EventType = "presence"
+	// EventVisitor is a visitor's details edited by an agent: the site's agents only.
+	EventVisitor EventType = "visitor"
 )
 
 // Event is something that happened, published after it is committed. The realtime hub
@@ -26,7 +28,8 @@ type Event struct {
 	Typing       bool
 	Seq          int64 // read events
 	Agent        *Agent
-	Presence     string // presence events: online, away, offline
+	Presence     string   // presence events: online, away, offline
+	Visitor      *Visitor // visitor events: the details after the change
 	// AgentsOnly keeps typing and read events of agents (and notes) from the visitor.
 	AgentsOnly bool
 	// Origin is the connection whose command caused the event (see WithOrigin): it learns

@@ -188,6 +188,9 @@ func (s *Service) BotReply(ctx context.Context, t BotTurn) (*chat.Conversation, 
 		return nil, fmt.Errorf("bot reply: %w", err)
 	}
 	s.publishAll(ctx, conv, out, changed)
+	if changed {
+		s.notifyWaiting(ctx, chat.Author{Type: chat.AuthorBot, ID: BotAuthorID, Name: t.BotName}, chat.StatusBot, conv)
+	}
 	return conv, nil
 }
 
@@ -232,12 +235,14 @@ func (s *Service) botChange(ctx context.Context, id string, fn func(tx chat.Tx, 
 	var (
 		conv   *chat.Conversation
 		events []*chat.Message
+		before chat.Status
 	)
 	err := s.store.Tx(ctx, func(tx chat.Tx) error {
 		c, err := tx.Conversation(id)
 		if err != nil {
 			return err
 		}
+		before = c.Status
 		if events, err = fn(tx, c); err != nil {
 			return err
 		}
@@ -248,6 +253,9 @@ func (s *Service) botChange(ctx context.Context, id string, fn func(tx chat.Tx, 
 		return nil, err
 	}
 	s.publishAll(ctx, conv, events, len(events) > 0)
+	if len(events) > 0 {
+		s.notifyWaiting(ctx, chat.Author{Type: chat.AuthorBot, ID: BotAuthorID}, before, conv)
+	}
 	return conv, nil
 }
 

@@ -15,6 +15,23 @@ type Notifier interface {
 	Notify(n *chat.Notification)
 }
 
+// SiteNotifier tells every agent of a site something live (the realtime hub implements it).
+type SiteNotifier interface {
+	NotifySite(n *chat.Notification)
+}
+
+// notifyWaiting tells the agents of the site, whichever site their console shows, that a
+// conversation started waiting for a human (before is its status before the change). by is
+// who did it: an agent who unassigned a conversation is not told of it.
+func (s *Service) notifyWaiting(ctx context.Context, by chat.Author, before chat.Status, c *chat.Conversation) {
+	sn, ok := s.pub.(SiteNotifier)
+	if !ok || c == nil || c.Status != chat.StatusUnassigned || before == chat.StatusUnassigned {
+		return
+	}
+	sn.NotifySite(&chat.Notification{Kind: chat.NotifyWaiting, SiteID: c.SiteID, ConversationID: c.ID, By: by,
+		Text: s.visitorLabel(ctx, c) + " is waiting for a human", CreatedAt: s.now()})
+}
+
 func (s *Service) notify(n *chat.Notification) {
 	if s.notifier != nil && n.AgentID != "" {
 		n.CreatedAt = s.now()

@@ -23,12 +23,14 @@ func (s *Service) change(ctx context.Context, actor Actor, id string, fn func(tx
 	var (
 		conv   *chat.Conversation
 		events []*chat.Message
+		before chat.Status
 	)
 	err := s.store.Tx(ctx, func(tx chat.Tx) error {
 		c, err := s.authorizedTx(tx, actor, id)
 		if err != nil {
 			return err
 		}
+		before = c.Status
 		events, err = fn(tx, c)
 		if err != nil {
 			return err
@@ -45,6 +47,7 @@ func (s *Service) change(ctx context.Context, actor Actor, id string, fn func(tx
 	}
 	if len(events) > 0 {
 		s.publishConversation(conv)
+		s.notifyWaiting(ctx, chat.Author{Type: actor.Type, ID: actor.ID, Name: actor.name()}, before, conv)
 	}
 	return conv, nil
 }

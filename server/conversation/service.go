@@ -216,6 +216,7 @@ func (s *Service) visitorSend(ctx context.Context, actor Actor, in SendInput) (*
 	if !res.Duplicate {
 		if created {
 			s.publishConversation(res.Conversation)
+			s.notifyWaiting(ctx, chat.Author{Type: actor.Type, ID: actor.ID}, "", res.Conversation)
 		}
 		s.publishMessage(res.Conversation, res.Message, chat.OriginOf(ctx))
 		if s.visitorHook != nil {

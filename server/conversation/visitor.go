@@ -120,5 +120,8 @@ func (s *Service) UpdateVisitor(ctx context.Context, actor Actor, id string, d V
 	if err != nil {
 		return nil, fmt.Errorf("update visitor %s: %w", id, err)
 	}
+	// Other agents' consoles showing this visitor follow the edit live.
+	cp := *out
+	s.pub.Publish(&chat.Event{Type: chat.EventVisitor, SiteID: out.SiteID, VisitorID: out.ID, Visitor: &cp})
 	return out, nil
 }

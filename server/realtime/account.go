@@ -65,3 +65,22 @@ func (h *Hub) Notify(n *chat.Notification) {
 		c.send(frame)
 	}
 }
+
+// NotifySite sends a notification frame to every connection of the human agents who can see
+// the notification's site (bots never), whichever site their console shows; the agent who
+// caused it (n.By) is left out.
+func (h *Hub) NotifySite(n *chat.Notification) {
+	frame := wire.Marshal(wire.NewNotification(n))
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for id, conns := range h.agents {
+		if n.By.Type == chat.AuthorAgent && id == n.By.ID {
+			continue
+		}
+		for _, c := range conns {
+			if c.agent.Role != chat.RoleBot && c.agent.CanAccessSite(n.SiteID) {
+				c.send(frame)
+			}
+		}
+	}
+}

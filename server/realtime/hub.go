@@ -249,6 +249,8 @@ func (h *Hub) Publish(ev *chat.Event) {
 		}
 	case chat.EventRead:
 		agentFrame = wire.Marshal(wire.ReadEvent{Type: "read", ConversationID: ev.Conversation.ID, Author: ev.Author, Seq: ev.Seq})
+	case chat.EventVisitor: // the site's agents only: never the visitor, never another site
+		agentFrame = wire.Marshal(wire.VisitorEvent{Type: "visitor", Visitor: ev.Visitor})
 	default:
 		return
 	}

@@ -302,7 +302,6 @@ class Inbox {
       case "conversation": {
         const c = f.conversation!;
         if (c.site_id !== this.site.id) return;
-        this.notes.conversation(c, this.convs.get(c.id));
         // A handoff may have just given the visitor's email or name: ask again.
         if (this.convs.get(c.id)?.status !== c.status) this.visitors.delete(c.visitor_id);
         this.convs.set(c.id, c);
@@ -317,6 +316,16 @@ class Inbox {
         this.seen(m);
         if (m.conversation_id === this.current) this.add(m);
         this.renderList();
+        break;
+      }
+      case "visitor": {
+        // Another agent edited a visitor's details (docs/api.md): rows and the open panel follow.
+        const v = (f as Frame & { visitor?: Visitor }).visitor;
+        if (!v?.id) break;
+        this.visitors.set(v.id, Promise.resolve(v));
+        this.renderList();
+        const open = this.current ? this.convs.get(this.current) : undefined;
+        if (open?.visitor_id === v.id) this.renderHeader();
         break;
       }
       case "presence": {

@@ -1,15 +1,15 @@
 // Notifications for the agent: a short beep (WebAudio, no asset), a toast in the page, a count
 // in the tab's title, and a browser notification while the page is hidden (permission is asked
-// only when the agent clicks "Enable notifications"). What notifies: a conversation that starts
-// waiting for a human, and the server's notification frames (a mention in a note, a takeover of
-// my conversation, an assignment to me by someone else; docs/api.md).
+// only when the agent clicks "Enable notifications"). What notifies: the server's notification
+// frames (a conversation of any of my sites that starts waiting for a human, a mention in a note,
+// a takeover of my conversation, an assignment to me by someone else; docs/api.md).
 import { h } from "../src/dom";
-import type { Conversation, Frame } from "./types";
+import type { Frame } from "./types";
 
 /** A notification frame from the server. */
 export interface NotificationFrame {
   type: "notification";
-  kind: "mention" | "takeover" | "assigned" | string;
+  kind: "unassigned" | "mention" | "takeover" | "assigned" | string;
   conversation_id: string;
   site_id: string;
   message_id?: string;
@@ -48,13 +48,6 @@ export class Notifier {
       void Notification.requestPermission().then(() => b.remove());
     });
     return b;
-  }
-
-  /** Called with every conversation event before the inbox stores it (prev: what it had). */
-  conversation(c: Conversation, prev: Conversation | undefined): void {
-    if (c.status === "unassigned" && prev?.status !== "unassigned") {
-      this.notify("unassigned", "A conversation is waiting for a human", c.site_id, c.id);
-    }
   }
 
   /** Called with every frame; reacts to notification frames. */

@@ -19,6 +19,10 @@ export class VisitorPanel {
   readonly el = h("aside", { class: "visitor", "aria-labelledby": "visitor-title" });
   private shown = "";
   private lastKey = ""; // what is shown: re-rendering the same would wipe what the agent types
+  // While the agent edits (dirty), a change from elsewhere (a visitor event) keeps their input.
+  private dirty = false;
+  private inputs: [keyof Visitor, HTMLInputElement | HTMLTextAreaElement][] = [];
+  private status: HTMLElement | null = null;
 
   constructor(private d: VisitorPanelDeps) {}
 
@@ -26,6 +30,14 @@ export class VisitorPanel {
     const key = c.id + JSON.stringify(v);
     if (key === this.lastKey) return;
     this.lastKey = key;
+    if (v && this.dirty && c.id === this.shown) {
+      // Another agent saved (or this one, before the save's reply): never wipe what is typed.
+      if (this.inputs.some(([k, el]) => ((v[k] as string) || "") !== el.value.trim()) && this.status) {
+        this.status.textContent = "Someone else changed these details meanwhile: saving replaces their change.";
+      }
+      return;
+    }
+    this.dirty = false;
     this.shown = c.id;
     if (!v) {
       this.el.replaceChildren(h("h2", { id: "visitor-title" }, "Visitor"), h("p", { class: "muted" }, "No details yet."));
@@ -42,6 +54,9 @@ export class VisitorPanel {
     const address = field("address", "Address", "text", true);
     const email = v.email_verified ? null : field("email", "Email", "email");
     const status = h("p", { class: "vstatus", "aria-live": "polite" });
+    this.status = status;
+    this.inputs = [["name", name.input], ["phone", phone.input], ["address", address.input]];
+    if (email) this.inputs.push(["email", email.input]);
     const save = h("button", { type: "submit" }, "Save details");
     const form = h(
       "form",
@@ -55,6 +70,7 @@ export class VisitorPanel {
       save,
       status,
     );
+    form.addEventListener("input", () => (this.dirty = true));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       status.textContent = "";
@@ -63,6 +79,7 @@ export class VisitorPanel {
       try {
         const r = await this.d.rest<{ visitor: Visitor }>("PATCH", "/v1/visitors/" + encodeURIComponent(v.id), body);
         status.textContent = "Saved.";
+        this.dirty = false;
         this.lastKey = c.id + JSON.stringify(r.visitor);
         this.d.saved(r.visitor);
       } catch (err) {

@@ -154,6 +154,13 @@ test("an admin invites an agent, sees their presence, mentions them in a note, a
     // The toast opens the conversation.
     await toast.click();
     await bob.locator(".log .m.note").filter({ hasText: "@Bob can you check the carrier?" }).waitFor();
+    // Another agent edits the visitor's name: Bob's open conversation follows live (visitor event).
+    const auth = { Authorization: "Bearer " + server.agentToken, "Content-Type": "application/json" };
+    const { conversation } = await (await fetch(`${server.url}/v1/conversations/${convId}`, { headers: auth })).json();
+    const edit = await fetch(`${server.url}/v1/visitors/${conversation.visitor_id}`, { method: "PATCH", headers: auth, body: JSON.stringify({ name: "Jane Roe" }) });
+    assert.equal(edit.status, 200);
+    await until(async () => (await bob.locator("#vf-name").inputValue()) === "Jane Roe", "Bob's visitor panel follows the edit");
+    await bob.locator(".view .head h2").filter({ hasText: "Jane Roe" }).waitFor();
     await noAxeViolations(bob);
 
     // Bob's sessions page shows this browser; signing out ends the session on the server: a
