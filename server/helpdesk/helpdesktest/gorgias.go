@@ -1,13 +1,10 @@
 package helpdesktest
 
 import (
-	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 )
 
@@ -27,21 +24,17 @@ type GorgiasTicket struct {
 // Gorgias stands in for a Gorgias account's REST API. Like Gorgias, it has no idempotency key:
 // every creation it accepts is a new ticket.
 type Gorgias struct {
-	script
+	standIn
 	URL    string
 	Email  string // the API key's user
 	APIKey string
 
-	t       testing.TB
-	mu      sync.Mutex
 	tickets []GorgiasTicket
-	creates int
-	lookups int
 }
 
 // NewGorgias starts a stand-in for the user's email with the API key; it stops with the test.
 func NewGorgias(t testing.TB, email, key string) *Gorgias {
-	g := &Gorgias{Email: email, APIKey: key, t: t}
+	g := &Gorgias{Email: email, APIKey: key, standIn: standIn{vendor: "gorgias", t: t}}
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
 	g.URL = srv.URL
@@ -55,17 +48,8 @@ func (g *Gorgias) Tickets() []GorgiasTicket {
 	return append([]GorgiasTicket(nil), g.tickets...)
 }
 
-// Requests returns how many creations and lookups the stand-in received.
-func (g *Gorgias) Requests() (creates, lookups int) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.creates, g.lookups
-}
-
 func (g *Gorgias) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(g.Email+":"+g.APIKey))
-	if got := r.Header.Get("Authorization"); got != want {
-		refuse(g.t, w, http.StatusUnauthorized, "gorgias: Authorization %q, want %q ({email}:{api_key})", got, want)
+	if !g.authorized(w, r, g.Email, g.APIKey, "{email}:{api_key}") {
 		return
 	}
 	switch {
@@ -108,24 +92,13 @@ type gorgiasRequest struct {
 }
 
 func (g *Gorgias) create(w http.ResponseWriter, r *http.Request) {
-	g.mu.Lock()
-	g.creates++
-	g.mu.Unlock()
-	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-		refuse(g.t, w, http.StatusUnsupportedMediaType, "gorgias: Content-Type %q", ct)
-		return
-	}
-	var body bytes.Buffer
-	body.ReadFrom(r.Body)
 	var req gorgiasRequest
-	dec := json.NewDecoder(bytes.NewReader(body.Bytes()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		refuse(g.t, w, http.StatusBadRequest, "gorgias: body %s: %v", body.String(), err)
+	body, ok := g.decodeCreate(w, r, &req)
+	if !ok {
 		return
 	}
 	// The api channel's required fields, as Gorgias's "Create a ticket using API" lists them.
-	ok := req.Channel == "api" && req.Via == "api" && req.FromAgent != nil && !*req.FromAgent &&
+	ok = req.Channel == "api" && req.Via == "api" && req.FromAgent != nil && !*req.FromAgent &&
 		req.Customer.Email != "" && req.ExternalID != "" && len(req.Messages) == 1
 	if ok {
 		m := req.Messages[0]
@@ -133,21 +106,11 @@ func (g *Gorgias) create(w http.ResponseWriter, r *http.Request) {
 			m.Sender.Email == req.Customer.Email && m.BodyText != "" && m.BodyHTML != ""
 	}
 	if !ok {
-		refuse(g.t, w, http.StatusBadRequest, "gorgias: not a valid api-channel ticket from the customer: %s", body.String())
+		refuse(g.t, w, http.StatusBadRequest, "gorgias: not a valid api-channel ticket from the customer: %s", body)
 		return
 	}
 	a := g.next()
-	if a.Status != 0 && !a.Create {
-		if a.Hang {
-			hang(r)
-			return
-		}
-		if a.RetryAfter != "" {
-			w.Header().Set("Retry-After", a.RetryAfter)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(a.Status)
-		fmt.Fprint(w, a.Body)
+	if a.before(w, r) {
 		return
 	}
 	g.mu.Lock()
@@ -160,17 +123,8 @@ func (g *Gorgias) create(w http.ResponseWriter, r *http.Request) {
 	}
 	g.tickets = append(g.tickets, tk)
 	g.mu.Unlock()
-	if a.Created != nil {
-		a.Created()
-	}
-	if a.Hang {
-		hang(r)
-		return
-	}
 	w.Header().Set("Content-Type", "application/json")
-	if a.Status != 0 {
-		w.WriteHeader(a.Status)
-		fmt.Fprint(w, a.Body)
+	if a.after(w, r) {
 		return
 	}
 	w.WriteHeader(http.StatusCreated)

@@ -6,6 +6,10 @@
 package helpdesktest
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -64,3 +68,91 @@ func refuse(t testing.TB, w http.ResponseWriter, status int, format string, args
 
 // hang blocks until the client goes away.
 func hang(r *http.Request) { <-r.Context().Done() }
+
+// standIn is what the vendor stand-ins share: the scripted answers, the test to fail on a
+// request the vendor would refuse, and the request counts.
+type standIn struct {
+	script
+	vendor  string
+	t       testing.TB
+	mu      sync.Mutex
+	creates int // ticket creations received
+	lookups int // lookups by external id received
+}
+
+// Requests returns how many creations and lookups the stand-in received.
+func (s *standIn) Requests() (creates, lookups int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.creates, s.lookups
+}
+
+// authorized checks HTTP basic authentication as the vendor documents it (form names the
+// user:password shape in the failure), and refuses the request otherwise.
+func (s *standIn) authorized(w http.ResponseWriter, r *http.Request, user, password, form string) bool {
+	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+	if got := r.Header.Get("Authorization"); got != want {
+		refuse(s.t, w, http.StatusUnauthorized, "%s: Authorization %q, want %q (%s)", s.vendor, got, want, form)
+		return false
+	}
+	return true
+}
+
+// decodeCreate counts a ticket creation and decodes its JSON body into req, refusing any
+// field the vendor's API does not take; it returns the raw body, or false once refused.
+func (s *standIn) decodeCreate(w http.ResponseWriter, r *http.Request, req any) ([]byte, bool) {
+	s.mu.Lock()
+	s.creates++
+	s.mu.Unlock()
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+		refuse(s.t, w, http.StatusUnsupportedMediaType, "%s: Content-Type %q", s.vendor, ct)
+		return nil, false
+	}
+	var body bytes.Buffer
+	body.ReadFrom(r.Body)
+	dec := json.NewDecoder(bytes.NewReader(body.Bytes()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(req); err != nil {
+		refuse(s.t, w, http.StatusBadRequest, "%s: body %s: %v", s.vendor, body.String(), err)
+		return nil, false
+	}
+	return body.Bytes(), true
+}
+
+// before answers a creation the script fails without creating a ticket (an error status, or a
+// hang); it reports whether it answered.
+func (a Answer) before(w http.ResponseWriter, r *http.Request) bool {
+	if a.Status == 0 || a.Create {
+		return false
+	}
+	if a.Hang {
+		hang(r)
+		return true
+	}
+	if a.RetryAfter != "" {
+		w.Header().Set("Retry-After", a.RetryAfter)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(a.Status)
+	fmt.Fprint(w, a.Body)
+	return true
+}
+
+// after runs once the ticket is stored: the Created hook, then a hang or the scripted status
+// in place of the 201 (the answer is lost); it reports whether it answered. The caller sets
+// its headers first.
+func (a Answer) after(w http.ResponseWriter, r *http.Request) bool {
+	if a.Created != nil {
+		a.Created()
+	}
+	if a.Hang {
+		hang(r)
+		return true
+	}
+	if a.Status != 0 {
+		w.WriteHeader(a.Status)
+		fmt.Fprint(w, a.Body)
+		return true
+	}
+	return false
+}

@@ -2,13 +2,11 @@ package helpdesktest
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync"
 	"testing"
 )
 
@@ -27,17 +25,13 @@ type ZendeskTicket struct {
 
 // Zendesk stands in for a Zendesk account's Tickets API.
 type Zendesk struct {
-	script
+	standIn
 	URL   string
 	Email string // the agent's email
 	Token string // the API token
 
-	t       testing.TB
-	mu      sync.Mutex
 	tickets []ZendeskTicket
 	keys    map[string]idempotent // Idempotency-Key → the first request and its answer
-	creates int                   // POSTs received
-	lookups int                   // GETs by external_id received
 }
 
 type idempotent struct {
@@ -48,7 +42,7 @@ type idempotent struct {
 
 // NewZendesk starts a stand-in for the agent email with the API token; it stops with the test.
 func NewZendesk(t testing.TB, email, token string) *Zendesk {
-	z := &Zendesk{Email: email, Token: token, t: t, keys: map[string]idempotent{}}
+	z := &Zendesk{Email: email, Token: token, standIn: standIn{vendor: "zendesk", t: t}, keys: map[string]idempotent{}}
 	srv := httptest.NewServer(z)
 	t.Cleanup(srv.Close)
 	z.URL = srv.URL
@@ -62,17 +56,8 @@ func (z *Zendesk) Tickets() []ZendeskTicket {
 	return append([]ZendeskTicket(nil), z.tickets...)
 }
 
-// Requests returns how many creations and lookups the stand-in received.
-func (z *Zendesk) Requests() (creates, lookups int) {
-	z.mu.Lock()
-	defer z.mu.Unlock()
-	return z.creates, z.lookups
-}
-
 func (z *Zendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(z.Email+"/token:"+z.Token))
-	if got := r.Header.Get("Authorization"); got != want {
-		refuse(z.t, w, http.StatusUnauthorized, "zendesk: Authorization %q, want %q ({email}/token:{api_token})", got, want)
+	if !z.authorized(w, r, z.Email+"/token", z.Token, "{email}/token:{api_token}") {
 		return
 	}
 	switch {
@@ -103,25 +88,14 @@ type zendeskRequest struct {
 }
 
 func (z *Zendesk) create(w http.ResponseWriter, r *http.Request) {
-	z.mu.Lock()
-	z.creates++
-	z.mu.Unlock()
-	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-		refuse(z.t, w, http.StatusUnsupportedMediaType, "zendesk: Content-Type %q", ct)
-		return
-	}
-	var body bytes.Buffer
-	body.ReadFrom(r.Body)
 	var req zendeskRequest
-	dec := json.NewDecoder(bytes.NewReader(body.Bytes()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		refuse(z.t, w, http.StatusBadRequest, "zendesk: body %s: %v", body.String(), err)
+	body, ok := z.decodeCreate(w, r, &req)
+	if !ok {
 		return
 	}
 	tk := req.Ticket
 	if tk.Subject == "" || tk.Requester.Email == "" || tk.Requester.Name == "" || tk.Comment.HTMLBody == "" || tk.Comment.Public == nil || tk.ExternalID == "" {
-		refuse(z.t, w, http.StatusUnprocessableEntity, "zendesk: a required field is missing: %s", body.String())
+		refuse(z.t, w, http.StatusUnprocessableEntity, "zendesk: a required field is missing: %s", body)
 		return
 	}
 	key := r.Header.Get("Idempotency-Key")
@@ -134,7 +108,7 @@ func (z *Zendesk) create(w http.ResponseWriter, r *http.Request) {
 	z.mu.Lock()
 	if prev, ok := z.keys[key]; ok {
 		z.mu.Unlock()
-		if !bytes.Equal(prev.body, body.Bytes()) {
+		if !bytes.Equal(prev.body, body) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprint(w, `{"error":"IdempotentRequestError","description":"Request parameters do not match the original request for this idempotency key"}`)
@@ -149,17 +123,7 @@ func (z *Zendesk) create(w http.ResponseWriter, r *http.Request) {
 	z.mu.Unlock()
 
 	a := z.next()
-	if a.Status != 0 && !a.Create {
-		if a.Hang {
-			hang(r)
-			return
-		}
-		if a.RetryAfter != "" {
-			w.Header().Set("Retry-After", a.RetryAfter)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(a.Status)
-		fmt.Fprint(w, a.Body)
+	if a.before(w, r) {
 		return
 	}
 	z.mu.Lock()
@@ -171,20 +135,11 @@ func (z *Zendesk) create(w http.ResponseWriter, r *http.Request) {
 	answer, _ := json.Marshal(map[string]any{"ticket": map[string]any{
 		"id": id, "url": z.URL + "/api/v2/tickets/" + strconv.FormatInt(id, 10) + ".json", "subject": tk.Subject, "external_id": tk.ExternalID,
 	}})
-	z.keys[key] = idempotent{body: body.Bytes(), status: http.StatusCreated, answer: answer}
+	z.keys[key] = idempotent{body: body, status: http.StatusCreated, answer: answer}
 	z.mu.Unlock()
-	if a.Created != nil {
-		a.Created()
-	}
-	if a.Hang {
-		hang(r)
-		return
-	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Idempotency-Lookup", "miss")
-	if a.Status != 0 { // created, but the answer Baton gets says otherwise
-		w.WriteHeader(a.Status)
-		fmt.Fprint(w, a.Body)
+	if a.after(w, r) { // created, but the answer Baton gets may say otherwise
 		return
 	}
 	w.WriteHeader(http.StatusCreated)
