@@ -32,7 +32,8 @@ const (
 
 func (h *handlers) bindAttachments(e *echo.Echo) {
 	e.POST(visitorUploadPath, h.visitorUpload)
-	e.OPTIONS(visitorUploadPath, h.uploadPreflight)
+	// The widget on a site's page sends its visitor token with a file.
+	e.OPTIONS(visitorUploadPath, h.preflight("POST, OPTIONS", "Authorization"))
 	e.POST(agentUploadPath, h.agentUpload, h.agentAuth)
 	e.GET("/v1/attachments/:id", h.download)
 }
@@ -40,19 +41,6 @@ func (h *handlers) bindAttachments(e *echo.Echo) {
 // isUpload tells the global body limit to leave an upload to its own, larger one.
 func isUpload(c echo.Context) bool {
 	return c.Request().Method == http.MethodPost && (c.Path() == visitorUploadPath || c.Path() == agentUploadPath)
-}
-
-// uploadPreflight lets the widget on a site's page send its visitor token with a file.
-func (h *handlers) uploadPreflight(c echo.Context) error {
-	o := c.Request().Header.Get("Origin")
-	allowed := o != "" && h.Sites.AllowsOrigin(c.Request().Context(), o)
-	cors(c, allowed)
-	if allowed {
-		hd := c.Response().Header()
-		hd.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
-		hd.Set("Access-Control-Allow-Headers", "Authorization")
-	}
-	return c.NoContent(http.StatusNoContent)
 }
 
 // visitorUpload takes a file from a visitor (Authorization: Bearer VISITOR_TOKEN) for their own

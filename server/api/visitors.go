@@ -22,7 +22,7 @@ import (
 
 func (h *handlers) bindVisitors(e *echo.Echo) {
 	e.POST("/v1/visitors", h.createVisitor)
-	e.OPTIONS("/v1/visitors", h.preflight)
+	e.OPTIONS("/v1/visitors", h.preflight("POST, GET, OPTIONS", "Content-Type"))
 	e.GET("/v1/sites/:key/config", h.siteConfig)
 }
 
@@ -53,18 +53,20 @@ func cors(c echo.Context, allowed bool) {
 	}
 }
 
-// preflight answers CORS preflights for pages of any site's allowed origins; the request
-// itself is then checked against its own site.
-func (h *handlers) preflight(c echo.Context) error {
-	o := c.Request().Header.Get("Origin")
-	allowed := o != "" && h.Sites.AllowsOrigin(c.Request().Context(), o)
-	cors(c, allowed)
-	if allowed {
-		hd := c.Response().Header()
-		hd.Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
-		hd.Set("Access-Control-Allow-Headers", "Content-Type")
+// preflight answers CORS preflights for pages of any site's allowed origins, allowing methods
+// and headers; the request itself is then checked against its own site.
+func (h *handlers) preflight(methods, headers string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		o := c.Request().Header.Get("Origin")
+		allowed := o != "" && h.Sites.AllowsOrigin(c.Request().Context(), o)
+		cors(c, allowed)
+		if allowed {
+			hd := c.Response().Header()
+			hd.Set("Access-Control-Allow-Methods", methods)
+			hd.Set("Access-Control-Allow-Headers", headers)
+		}
+		return c.NoContent(http.StatusNoContent)
 	}
-	return c.NoContent(http.StatusNoContent)
 }
 
 type createVisitorInput struct {
