@@ -64,7 +64,8 @@ type Server struct {
 	handoff  *handoff.Service
 	outbox   *outbox.Outbox
 	router   *routing.Router
-	sweep    *sweeper // expired sessions and uploads never sent (sweep.go)
+	reassign *periodic // routing's due reassignment timers (periodic.go)
+	sweep    *periodic // expired sessions and uploads never sent
 	draining atomic.Bool
 	ln       net.Listener
 }
@@ -166,7 +167,8 @@ func (s *Server) build(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s.sweep = newSweeper(s.log, sweepEvery, sweepTask{"sessions", accounts.Sweep}, sweepTask{"attachments", files.Prune})
+	s.reassign = newPeriodic(s.log, reassignEvery, task{"conversations reassigned", s.router.FireDue})
+	s.sweep = newPeriodic(s.log, sweepEvery, task{"sessions deleted", accounts.Sweep}, task{"unsent uploads deleted", files.Prune})
 	router := api.NewRouter(api.Deps{
 		Store: s.db, Service: svc, Realtime: s.rt, Signer: signer, Sites: sites, Web: wh, Log: s.log, Draining: &s.draining,
 		Handoff: s.handoff, Accounts: accounts, Mail: mailer,
@@ -226,7 +228,7 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	s.log.Info("baton listening", "addr", s.ln.Addr().String(), "public_url", s.cfg.publicURL(), "database", s.db.Kind(), "version", Version)
 	s.outbox.Start(s.handoff)
-	s.router.Start()
+	s.reassign.Start()
 	s.sweep.Start()
 	// The bot's queue is in memory: visitor messages whose turn the last run lost are answered
 	// now, before visitors can send again (see bot.Engine.Replay).
@@ -240,7 +242,7 @@ func (s *Server) Run(ctx context.Context) error {
 		s.closeBots(context.Background())
 		s.rt.Close()
 		s.closeOutbox(context.Background())
-		_ = s.router.Close(context.Background())
+		s.reassign.Close(context.Background())
 		s.sweep.Close(context.Background())
 		s.db.Close()
 		return fmt.Errorf("serve: %w", err)
@@ -262,9 +264,7 @@ func (s *Server) Run(ctx context.Context) error {
 	err := s.http.Shutdown(sctx)
 	<-rtDone
 	s.closeOutbox(sctx)
-	if rerr := s.router.Close(sctx); rerr != nil {
-		s.log.Warn("shutdown", "err", rerr)
-	}
+	s.reassign.Close(sctx)
 	s.sweep.Close(sctx)
 	if cerr := s.db.Close(); cerr != nil {
 		err = errors.Join(err, cerr)

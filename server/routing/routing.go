@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/batonchat/baton/server/chat"
@@ -87,22 +86,16 @@ type Options struct {
 	AutoResponse func(tx chat.Tx, st *site.Settings, c *chat.Conversation) string
 	Log          *slog.Logger
 	Now          func() time.Time
-	// Poll is how often the worker looks for due timers; default 5 s.
-	Poll time.Duration
 	// Batch bounds the timers one look fires; default 100.
 	Batch int
 }
 
-// Router assigns conversations and runs the reassignment worker.
+// Router assigns conversations and fires the reassignment timers.
 type Router struct {
-	o       Options
-	stop    chan struct{}
-	done    chan struct{}
-	once    sync.Once // starts the worker, or marks it never started
-	closing sync.Once
+	o Options
 }
 
-// New returns a Router; Start starts its worker.
+// New returns a Router.
 func New(o Options) *Router {
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -110,13 +103,10 @@ func New(o Options) *Router {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Poll <= 0 {
-		o.Poll = 5 * time.Second
-	}
 	if o.Batch <= 0 {
 		o.Batch = 100
 	}
-	return &Router{o: o, stop: make(chan struct{}), done: make(chan struct{})}
+	return &Router{o: o}
 }
 
 // Candidate is an agent who may be routed a conversation, with their open conversations.

@@ -20,46 +20,8 @@ func (r *Router) AgentReplied(tx chat.Tx, c *chat.Conversation, _ *chat.Message)
 	return rtx.DeleteRoutingTimer(c.ID)
 }
 
-// Start runs the reassignment worker until Close.
-func (r *Router) Start() {
-	r.once.Do(func() { go r.loop() })
-}
-
-// Close stops the worker and waits for the timer it is firing, until ctx is done. A worker
-// never started is closed at once.
-func (r *Router) Close(ctx context.Context) error {
-	r.closing.Do(func() {
-		close(r.stop)
-		r.once.Do(func() { close(r.done) }) // never started
-	})
-	select {
-	case <-r.done:
-		return nil
-	case <-ctx.Done():
-		return errors.New("routing: the reassignment worker did not stop in time")
-	}
-}
-
-func (r *Router) loop() {
-	defer close(r.done)
-	t := time.NewTicker(r.o.Poll)
-	defer t.Stop()
-	for {
-		select {
-		case <-r.stop:
-			return
-		case <-t.C:
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		if _, err := r.FireDue(ctx); err != nil {
-			r.o.Log.Error("routing: reassignment timers", "err", err)
-		}
-		cancel()
-	}
-}
-
 // FireDue fires the timers due now (at most Batch of them) and reports how many reassigned or
-// unassigned a conversation. A timer another node claimed first is skipped.
+// unassigned a conversation; the server calls it every few seconds. A timer another node claimed first is skipped.
 func (r *Router) FireDue(ctx context.Context) (int, error) {
 	due, err := r.o.Store.DueRoutingTimers(ctx, r.o.Now(), r.o.Batch)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/batonchat/baton/server/chat"
 	"github.com/batonchat/baton/server/conversation"
-	"github.com/batonchat/baton/server/routing"
 	"github.com/batonchat/baton/server/store"
 )
 
@@ -193,36 +192,6 @@ func TestReassignmentOff(t *testing.T) {
 		f.clock.advance(24 * time.Hour)
 		if n := f.fire(); n != 0 || f.assignee(c.ID) != "Alice" {
 			t.Fatalf("reassignment off: fired %d, %s", n, f.assignee(c.ID))
-		}
-	})
-}
-
-func TestTheWorkerFiresDueTimersUntilClosed(t *testing.T) {
-	each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db, reassign)
-		f.presence.set(f.agent("Alice"), f.agent("Bob"))
-		c := f.waiting(nil)
-		w := routing.New(routing.Options{Store: f.db, Sites: f.sites, Conversations: f.svc, Presence: f.presence, Now: f.clock.now,
-			Poll: 5 * time.Millisecond})
-		w.Start()
-		f.clock.advance(15 * time.Minute)
-		deadline := time.Now().Add(20 * time.Second)
-		for f.assignee(c.ID) != "Bob" {
-			if time.Now().After(deadline) {
-				t.Fatal("the worker did not reassign a due conversation")
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := w.Close(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Close(ctx); err != nil {
-			t.Fatalf("closing twice: %v", err)
-		}
-		if err := routing.New(routing.Options{}).Close(ctx); err != nil {
-			t.Fatalf("closing a worker never started: %v", err)
 		}
 	})
 }

@@ -9,14 +9,14 @@ import (
 	"time"
 )
 
-func TestTheSweeperRunsEveryTaskAtStartAndStopsOnClose(t *testing.T) {
+func TestPeriodicRunsEveryTaskAtStartAndStopsOnClose(t *testing.T) {
 	ran := make(chan string, 10)
 	blocked := make(chan struct{})
-	w := newSweeper(slog.New(slog.NewTextHandler(io.Discard, nil)), time.Hour,
-		sweepTask{"failing", func(ctx context.Context) (int, error) { ran <- "failing"; return 0, errors.New("database gone") }},
-		sweepTask{"counting", func(ctx context.Context) (int, error) { ran <- "counting"; return 3, nil }},
+	w := newPeriodic(slog.New(slog.NewTextHandler(io.Discard, nil)), time.Hour,
+		task{"failing", func(ctx context.Context) (int, error) { ran <- "failing"; return 0, errors.New("database gone") }},
+		task{"counting", func(ctx context.Context) (int, error) { ran <- "counting"; return 3, nil }},
 		// A sweep under way when the server stops is cancelled, not waited for.
-		sweepTask{"slow", func(ctx context.Context) (int, error) { close(blocked); <-ctx.Done(); return 0, ctx.Err() }},
+		task{"slow", func(ctx context.Context) (int, error) { close(blocked); <-ctx.Done(); return 0, ctx.Err() }},
 	)
 	w.Start()
 	for _, want := range []string{"failing", "counting"} {
@@ -40,5 +40,12 @@ func TestTheSweeperRunsEveryTaskAtStartAndStopsOnClose(t *testing.T) {
 	}
 	if len(ran) != 0 {
 		t.Errorf("ran again: %d", len(ran))
+	}
+	w.Close(ctx) // twice
+
+	never := newPeriodic(slog.New(slog.NewTextHandler(io.Discard, nil)), time.Hour)
+	never.Close(ctx)
+	if ctx.Err() != nil {
+		t.Fatal("closing a loop never started waited for it")
 	}
 }
