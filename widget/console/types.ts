@@ -1,12 +1,10 @@
 // Shapes of the realtime and REST API as the console uses them (docs/api.md).
 // Only types live here, so importing this file adds no bytes to the bundle.
 
-/** An author of a message or a typing event. */
-export interface Author {
-  type: "visitor" | "bot" | "agent" | "system";
-  id?: string;
-  name?: string;
-}
+import type { Author, FileRef } from "../src/types";
+
+// The same shapes the widget reads.
+export type { Author, FileRef };
 
 /** A message as an agent sees it: notes and agent-only events included. */
 export interface Message {
@@ -23,14 +21,6 @@ export interface Message {
   attachments?: FileRef[];
 }
 
-/** A file sent with a message; url (relative, same origin) carries its capability. */
-export interface FileRef {
-  id: string;
-  name: string;
-  size: number;
-  content_type: string;
-  url: string;
-}
 
 /** A conversation as an agent sees it. */
 export interface Conversation {

@@ -1,16 +1,7 @@
 // Files in the chat: uploading one (POST /v1/attachments with the visitor token, multipart,
 // with progress) and showing one as a download link. docs/widget.md, "Files".
 import { h, icon } from "./dom";
-
-/** A file as messages carry it (docs/api.md, "Files"). */
-export interface FileRef {
-  id: string;
-  name: string;
-  size: number;
-  content_type?: string;
-  /** Relative to Baton's base URL; it carries the file's capability. */
-  url: string;
-}
+import type { FileRef } from "./types";
 
 /** Paperclip (24×24, Material Design "attach_file"). */
 export const ICON_CLIP =

@@ -46,7 +46,17 @@ export interface Message {
   quick_replies?: { label: string; value: string }[];
   form?: { id: string; fields: FormField[] };
   /** Files sent with the message (docs/api.md, "Files"). */
-  attachments?: { id: string; name: string; size: number; content_type?: string; url: string }[];
+  attachments?: FileRef[];
+}
+
+/** A file as messages carry it (docs/api.md, "Files"); the widget and the console share it. */
+export interface FileRef {
+  id: string;
+  name: string;
+  size: number;
+  content_type: string;
+  /** Relative to Baton's base URL; it carries the file's capability. */
+  url: string;
 }
 
 /** A visitor's conversation as the server sends it. */
